@@ -32,13 +32,20 @@ class SettingSpec:
 SPECS: dict[str, SettingSpec] = {
     spec.variable: spec
     for spec in [
-        SettingSpec("AWS_ENDPOINT_URL", "http://127.0.0.1:4566",
-                    "AWS endpoint; empty on the aws target"),
+        SettingSpec(
+            "AWS_ENDPOINT_URL", "http://127.0.0.1:4566", "AWS endpoint; empty on the aws target"
+        ),
         SettingSpec("AWS_DEFAULT_REGION", "us-east-1", "region of every resource"),
-        SettingSpec("PIPELINE_PUBLIC_ENDPOINT_URL", "",
-                    "S3 endpoint the browser uses for presigned URLs (default: AWS_ENDPOINT_URL)"),
-        SettingSpec("PIPELINE_NAME_PREFIX", "",
-                    "prefix for bucket names (the aws target defaults it to the account id)"),
+        SettingSpec(
+            "PIPELINE_PUBLIC_ENDPOINT_URL",
+            "",
+            "S3 endpoint the browser uses for presigned URLs (default: AWS_ENDPOINT_URL)",
+        ),
+        SettingSpec(
+            "PIPELINE_NAME_PREFIX",
+            "",
+            "prefix for bucket names (the aws target defaults it to the account id)",
+        ),
         SettingSpec("PIPELINE_UPLOADS_BUCKET", "sample-image-uploads-bucket", "originals"),
         SettingSpec("PIPELINE_THUMBNAILS_BUCKET", "sample-thumbnails-bucket", "thumbnails"),
         SettingSpec("PIPELINE_TABLE_NAME", "image_metadata", "metadata table"),
@@ -48,23 +55,37 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("PIPELINE_API_FUNCTION", "image-api", "API Lambda"),
         SettingSpec("PIPELINE_API_NAME", "image-gallery-api", "HTTP API"),
         SettingSpec("PIPELINE_LAYER_NAME", "image-pipeline-deps", "dependency layer"),
-        SettingSpec("PIPELINE_TRIGGER", "queue", "queue (S3 → SQS → Lambda) or direct (S3 → Lambda)"),
+        SettingSpec(
+            "PIPELINE_TRIGGER", "queue", "queue (S3 → SQS → Lambda) or direct (S3 → Lambda)"
+        ),
         SettingSpec("PIPELINE_THUMBNAIL_SIZES", "200", "comma-separated longest edges in pixels"),
         SettingSpec("PIPELINE_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024), "largest accepted upload"),
         SettingSpec("PIPELINE_MAX_PIXELS", "64000000", "largest accepted width × height"),
         SettingSpec("PIPELINE_URL_EXPIRY_S", "3600", "lifetime of presigned URLs"),
         SettingSpec("PIPELINE_ALLOWED_ORIGINS", DEFAULT_ORIGINS, "gallery origins allowed by CORS"),
-        SettingSpec("PIPELINE_PUBLIC_THUMBNAILS", "false",
-                    "true: thumbnails bucket world-readable, as in the tutorial"),
+        SettingSpec(
+            "PIPELINE_PUBLIC_THUMBNAILS",
+            "false",
+            "true: thumbnails bucket world-readable, as in the tutorial",
+        ),
         SettingSpec("PIPELINE_LIST_SHARDS", "4", "partitions of the newest-first index"),
-        SettingSpec("PIPELINE_UPLOAD_PREFIX", "uploads/", "key prefix for uploads via POST /uploads"),
+        SettingSpec(
+            "PIPELINE_UPLOAD_PREFIX", "uploads/", "key prefix for uploads via POST /uploads"
+        ),
         SettingSpec("PIPELINE_BATCH_SIZE", "5", "SQS messages per processor invocation"),
-        SettingSpec("PIPELINE_MAX_CONCURRENCY", "2", "processor invocations at once (queue trigger)"),
-        SettingSpec("PIPELINE_MAX_RECEIVE_COUNT", "3", "deliveries before a message is dead-lettered"),
+        SettingSpec(
+            "PIPELINE_MAX_CONCURRENCY", "2", "processor invocations at once (queue trigger)"
+        ),
+        SettingSpec(
+            "PIPELINE_MAX_RECEIVE_COUNT", "3", "deliveries before a message is dead-lettered"
+        ),
         SettingSpec("PIPELINE_PROCESSOR_MEMORY_MB", "1024", "processor Lambda memory"),
         SettingSpec("PIPELINE_PROCESSOR_TIMEOUT_S", "60", "processor Lambda timeout"),
-        SettingSpec("PIPELINE_LAMBDA_RUNTIME", "",
-                    "Lambda runtime (default: the embedded emulator's Python, else python3.12)"),
+        SettingSpec(
+            "PIPELINE_LAMBDA_RUNTIME",
+            "",
+            "Lambda runtime (default: the embedded emulator's Python, else python3.12)",
+        ),
         SettingSpec("PIPELINE_LAMBDA_ARCH", "", "x86_64 or arm64 (default: this machine's)"),
         SettingSpec("PIPELINE_LOG_LEVEL", "INFO", "log level of the functions"),
         SettingSpec("PIPELINE_OUTPUTS_FILE", "", "where provisioning writes its outputs"),
@@ -184,7 +205,7 @@ def load_settings(
 
 
 def function_environment(settings: Settings, service: str) -> dict[str, str]:
-    """Return the environment variables provisioning sets on a function (lambdas/config.py reads them)."""
+    """Return the variables provisioning sets on a function; lambdas/config.py reads them."""
     variables = {
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_LOG_LEVEL": settings.log_level,

@@ -1,0 +1,202 @@
+"""The embedded AWS emulator: MiniStack installed, started, health-checked and stopped.
+
+MiniStack runs the Lambda functions with its own interpreter and whatever is
+installed beside it, so it lives in a virtual environment of its own that holds
+only MiniStack and the boto3 matching its botocore pin (the part of the Lambda
+runtime our functions may rely on). Pillow is never installed there: a missing
+dependency layer must fail here as it would on AWS.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MINISTACK_VERSION = "1.5.33"
+BOTO3_VERSION = "1.43.106"
+EMULATOR_PACKAGES = (f"ministack=={MINISTACK_VERSION}", f"boto3=={BOTO3_VERSION}")
+
+HEALTH_PATH = "/_localstack/health"
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0
+
+
+class EmulatorError(RuntimeError):
+    """The emulator could not be installed, started or stopped."""
+
+
+@dataclass(frozen=True)
+class EmulatorPaths:
+    """Where one emulator instance keeps its virtual environment, data and log."""
+
+    venv_dir: Path
+    data_dir: Path
+
+    @property
+    def python(self) -> Path:
+        return self.venv_dir / "bin" / "python"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "ministack.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "ministack.log"
+
+
+def is_answering(endpoint_url: str, timeout_s: float = 1.0) -> bool:
+    """Tell whether an emulator (MiniStack or LocalStack) answers its health check."""
+    try:
+        with urllib.request.urlopen(endpoint_url + HEALTH_PATH, timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def install(venv_dir: Path, report: Callable[[str], None] = print) -> None:
+    """Create the emulator's virtual environment with the pinned packages, once."""
+    marker = venv_dir / "installed.json"
+    if marker.exists() and json.loads(marker.read_text()) == list(EMULATOR_PACKAGES):
+        return
+
+    report(f"installing MiniStack {MINISTACK_VERSION} into {venv_dir}")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv_dir)], check=True)
+    pip = [str(venv_dir / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    result = subprocess.run([*pip, *EMULATOR_PACKAGES], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise EmulatorError(f"pip could not install MiniStack: {result.stderr.strip()[-500:]}")
+
+    marker.write_text(json.dumps(list(EMULATOR_PACKAGES)))
+
+
+def python_runtime(paths: EmulatorPaths) -> str:
+    """Name the Lambda runtime MiniStack really executes: the version of its own Python."""
+    version = subprocess.run(
+        [
+            str(paths.python),
+            "-c",
+            "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return f"python{version}"
+
+
+def _clean_environment(paths: EmulatorPaths, port: int, enforce_auth: bool) -> dict[str, str]:
+    """Build the emulator's whole environment; nothing of the caller's leaks into the functions."""
+    tmp_dir = paths.data_dir / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": f"{paths.venv_dir / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(paths.data_dir),
+        "TMPDIR": str(tmp_dir),
+        "LANG": "C.UTF-8",
+        "GATEWAY_PORT": str(port),
+        "BIND_HOST": "127.0.0.1",
+        "MINISTACK_HOST": "localhost",
+        "AUTH": "true" if enforce_auth else "false",
+        "PERSIST_STATE": "1",
+        "S3_PERSIST": "1",
+        "STATE_DIR": str(paths.data_dir / "state"),
+        "S3_DATA_DIR": str(paths.data_dir / "s3"),
+        "LOG_LEVEL": "INFO",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def start(paths: EmulatorPaths, port: int, enforce_auth: bool = False) -> int:
+    """Start MiniStack on 127.0.0.1:`port` in the background; return its process id once healthy."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    environment = _clean_environment(paths, port, enforce_auth)
+    command = [
+        str(paths.python),
+        "-m",
+        "hypercorn",
+        "ministack.app:app",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--keep-alive",
+        "75",
+        "--workers",
+        "0",
+    ]
+
+    # hypercorn, unlike MiniStack's own foreground mode, answers SIGTERM with an
+    # orderly ASGI shutdown, which is when MiniStack writes its state to disk.
+    with paths.log_file.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            env=environment,
+            cwd=paths.data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    paths.pid_file.write_text(str(process.pid))
+
+    endpoint_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EmulatorError(f"MiniStack exited at start; see {paths.log_file}")
+        if is_answering(endpoint_url):
+            return process.pid
+        time.sleep(0.2)
+    stop(paths)
+    raise EmulatorError(
+        f"MiniStack did not answer within {START_TIMEOUT_S:.0f} s; see {paths.log_file}"
+    )
+
+
+def read_pid(paths: EmulatorPaths) -> int | None:
+    """Return the process id of the running emulator we started, if it is still alive."""
+    try:
+        pid = int(paths.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def stop(paths: EmulatorPaths) -> bool:
+    """Stop the emulator we started (SIGTERM to its process group, so it saves its state).
+
+    Returns False when no emulator of ours was running.
+    """
+    pid = read_pid(paths)
+    paths.pid_file.unlink(missing_ok=True)
+    if pid is None:
+        return False
+
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if not _is_alive(pid):
+            return True
+        time.sleep(0.2)
+
+    os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        finished_pid, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        finished_pid = 0
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+    return finished_pid == 0
