@@ -15,10 +15,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rich.console import Console
 
+from bootstrap.aws import AwsClients
 from bootstrap.cli import add_common_arguments, make_context, resolve_settings, run_safely
-from bootstrap.outputs import collect_outputs, write_outputs
-from bootstrap.reconcile import reconcile, summary_table
+from bootstrap.outputs import Outputs, collect_outputs, write_outputs
+from bootstrap.reconcile import Outcome, reconcile, summary_table
+from bootstrap.settings import Settings
 from bootstrap.stack import pipeline_resources
+
+
+def provision(
+    settings: Settings, aws: AwsClients, console: Console, dry_run: bool = False
+) -> tuple[list[Outcome], Outputs]:
+    """Reconcile every resource; write the outputs file unless `dry_run`."""
+    ctx = make_context(settings, aws)
+    outcomes = reconcile(pipeline_resources(settings), ctx, console, dry_run=dry_run)
+    outputs = collect_outputs(ctx)
+    if not dry_run:
+        write_outputs(settings.outputs_file, outputs)
+    return outcomes, outputs
 
 
 def main(console: Console, argv: list[str] | None = None) -> int:
@@ -34,15 +48,11 @@ def main(console: Console, argv: list[str] | None = None) -> int:
         f"trigger {settings.trigger}, runtime {settings.lambda_runtime}/{settings.lambda_arch}"
     )
 
-    ctx = make_context(settings, aws)
-    outcomes = reconcile(pipeline_resources(settings), ctx, console, dry_run=arguments.dry_run)
+    outcomes, outputs = provision(settings, aws, console, dry_run=arguments.dry_run)
     console.print(summary_table(outcomes, arguments.dry_run))
-    if arguments.dry_run:
-        return 0
-
-    write_outputs(settings.outputs_file, collect_outputs(ctx))
-    console.print(f"outputs written to {settings.outputs_file}")
-    console.print(f"API: {ctx.values.get('api_url', '')}/images")
+    if not arguments.dry_run:
+        console.print(f"outputs written to {settings.outputs_file}")
+        console.print(f"API: {outputs['api_url']}/images")
     return 0
 
 

@@ -14,9 +14,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rich.console import Console
 
+from bootstrap.aws import AwsClients
 from bootstrap.cli import add_common_arguments, make_context, resolve_settings, run_safely
 from bootstrap.reconcile import teardown
+from bootstrap.settings import Settings
 from bootstrap.stack import pipeline_resources
+
+
+def remove_everything(settings: Settings, aws: AwsClients, console: Console) -> list[str]:
+    """Delete every resource of the pipeline and the outputs file; return what existed."""
+    deleted = teardown(pipeline_resources(settings), make_context(settings, aws), console)
+    settings.outputs_file.unlink(missing_ok=True)
+    return deleted
 
 
 def main(console: Console, argv: list[str] | None = None) -> int:
@@ -29,9 +38,7 @@ def main(console: Console, argv: list[str] | None = None) -> int:
         f"tearing down [bold]{settings.target}[/bold] "
         f"({settings.endpoint_url or 'AWS'}, {settings.region})"
     )
-    ctx = make_context(settings, aws)
-    deleted = teardown(pipeline_resources(settings), ctx, console)
-    settings.outputs_file.unlink(missing_ok=True)
+    deleted = remove_everything(settings, aws, console)
     console.print(f"{len(deleted)} resources deleted")
     return 0
 

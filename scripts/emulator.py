@@ -8,8 +8,6 @@ dependency layer must fail here as it would on AWS.
 """
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.processes import read_pid as read_background_pid
+from scripts.processes import start_background, stop_background
+
 MINISTACK_VERSION = "1.5.33"
 BOTO3_VERSION = "1.43.106"
 EMULATOR_PACKAGES = (f"ministack=={MINISTACK_VERSION}", f"boto3=={BOTO3_VERSION}")
 
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 30.0
 
 
 class EmulatorError(RuntimeError):
@@ -118,6 +118,9 @@ def start(paths: EmulatorPaths, port: int, enforce_auth: bool = False) -> int:
     """Start MiniStack on 127.0.0.1:`port` in the background; return its process id once healthy."""
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     environment = _clean_environment(paths, port, enforce_auth)
+    # hypercorn in one process (--workers 0), unlike MiniStack's own foreground
+    # mode, answers SIGTERM with an orderly ASGI shutdown, which is when
+    # MiniStack writes its state to disk.
     command = [
         str(paths.python),
         "-m",
@@ -130,73 +133,27 @@ def start(paths: EmulatorPaths, port: int, enforce_auth: bool = False) -> int:
         "--workers",
         "0",
     ]
-
-    # hypercorn, unlike MiniStack's own foreground mode, answers SIGTERM with an
-    # orderly ASGI shutdown, which is when MiniStack writes its state to disk.
-    with paths.log_file.open("ab") as log:
-        process = subprocess.Popen(
-            command,
-            env=environment,
-            cwd=paths.data_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    paths.pid_file.write_text(str(process.pid))
+    pid = start_background(command, environment, paths.data_dir, paths.log_file, paths.pid_file)
 
     endpoint_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if read_pid(paths.pid_file) is None:
             raise EmulatorError(f"MiniStack exited at start; see {paths.log_file}")
         if is_answering(endpoint_url):
-            return process.pid
+            return pid
         time.sleep(0.2)
     stop(paths)
     raise EmulatorError(
-        f"MiniStack did not answer within {START_TIMEOUT_S:.0f} s; see {paths.log_file}"
+        f"MiniStack gave no answer in {START_TIMEOUT_S:.0f} s; see {paths.log_file}"
     )
 
 
 def read_pid(paths: EmulatorPaths) -> int | None:
     """Return the process id of the running emulator we started, if it is still alive."""
-    try:
-        pid = int(paths.pid_file.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    return pid
+    return read_background_pid(paths.pid_file)
 
 
 def stop(paths: EmulatorPaths) -> bool:
-    """Stop the emulator we started (SIGTERM to its process group, so it saves its state).
-
-    Returns False when no emulator of ours was running.
-    """
-    pid = read_pid(paths)
-    paths.pid_file.unlink(missing_ok=True)
-    if pid is None:
-        return False
-
-    os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if not _is_alive(pid):
-            return True
-        time.sleep(0.2)
-
-    os.killpg(pid, signal.SIGKILL)
-    return True
-
-
-def _is_alive(pid: int) -> bool:
-    try:
-        finished_pid, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        finished_pid = 0
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-    return finished_pid == 0
+    """Stop the emulator we started (SIGTERM, so it saves its state); False if none was running."""
+    return stop_background(paths.pid_file)
