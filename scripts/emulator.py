@@ -138,7 +138,7 @@ def start(paths: EmulatorPaths, port: int, enforce_auth: bool = False) -> int:
     endpoint_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if read_pid(paths.pid_file) is None:
+        if read_pid(paths) is None:
             raise EmulatorError(f"MiniStack exited at start; see {paths.log_file}")
         if is_answering(endpoint_url):
             return pid
