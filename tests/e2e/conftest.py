@@ -1,4 +1,4 @@
-"""One pipeline for the whole end-to-end run: an emulator of its own (or the one named), provisioned.
+"""One pipeline for the whole end-to-end run: its own emulator (or the one named), provisioned.
 
 By default a MiniStack with access control enforced (AUTH=true) starts on a
 free loopback port, so it never collides with a running sandbox and refuses

@@ -1,4 +1,4 @@
-"""A disposable pipeline for end-to-end tests: its own emulator, provisioned by the real bootstrap code."""
+"""A disposable pipeline for end-to-end tests: own emulator, provisioned by the bootstrap code."""
 
 import json
 import socket
