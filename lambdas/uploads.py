@@ -87,8 +87,8 @@ def parse_upload_request(body: str | None, is_base64_encoded: bool) -> UploadReq
         raise InvalidBodyError("body must be an object with filename, content_type and size.")
 
     filename = document.get("filename")
-    if not isinstance(filename, str) or not 1 <= len(filename.strip()) <= MAX_FILENAME_CHARS:
-        message = f"filename must be a string of 1 to {MAX_FILENAME_CHARS} characters."
+    if not isinstance(filename, str) or not filename.strip() or len(filename) > MAX_FILENAME_CHARS:
+        message = f"filename must be a non-blank string of at most {MAX_FILENAME_CHARS} characters."
         raise InvalidBodyError(message)
     content_type = document.get("content_type")
     if not isinstance(content_type, str) or len(content_type) > MAX_CONTENT_TYPE_CHARS:
