@@ -92,28 +92,28 @@ def to_srgb_on_white(image: Image.Image, icc_profile: bytes | None) -> Image.Ima
 
 
 def _scale_to_8bit_grey(image: Image.Image) -> Image.Image:
-    black, white = _grey_range(image)
+    is_16_bit = image.mode.startswith("I;16")
+    samples = image.convert("I") if is_16_bit else image
+    nominal_white = 65535 if is_16_bit else 1.0 if image.mode == "F" else 255
+    black, white = _grey_range(samples, nominal_white)
+
     factor = 255 / (white - black)
     offset = -black * factor
-
-    source = image.convert("I") if image.mode.startswith("I;16") else image
-    scaled = source.point(lambda value: value * factor + offset)
+    scaled = samples.point(lambda value: value * factor + offset)
     return scaled.convert("L")
 
 
-def _grey_range(image: Image.Image) -> tuple[float, float]:
+def _grey_range(samples: Image.Image, nominal_white: float) -> tuple[float, float]:
     """Return the sample values that become black and white in the 8-bit thumbnail.
 
     Deep greys carry no reliable white point (12-bit sensor data is stored in
     16 bits, floats in any range), so the darkest sample becomes black and the
     brightest white. A flat image keeps its level within the nominal range.
     """
-    low, high = cast(tuple[float, float], image.getextrema())
+    low, high = cast(tuple[float, float], samples.getextrema())
     if high > low:
         return low, high
-    if image.mode.startswith("I;16"):
-        return 0, 65535
-    return min(low, 0), max(high, 1.0 if image.mode == "F" else 255)
+    return min(low, 0), max(high, nominal_white)
 
 
 def _split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
