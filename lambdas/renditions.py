@@ -137,7 +137,7 @@ def make_renditions(
     check_byte_size(len(data), max_bytes)
 
     image = open_image(data, max_pixels)
-    stored_size = image.size
+    stored_size, stored_mode = image.size, image.mode
     largest_target = fit_within(*stored_size, max(edges))
     decoded = decode_first_frame(image, largest_target)
 
@@ -153,7 +153,7 @@ def make_renditions(
     return ImageRenditions(
         format=image_format,
         content_type=CONTENT_TYPES[image_format],
-        mode=image.mode,
+        mode=stored_mode,
         width=width,
         height=height,
         thumbnails=thumbnails,
