@@ -56,10 +56,14 @@ def find_response(path: str, method: str, status: int) -> tuple[dict[str, Any], 
     """Return the documented response for a request and its pointer in the document.
 
     Raises AssertionError when the document does not list this status for this
-    request (unknown paths use components/responses/NotFound, wrong methods
-    components/responses/MethodNotAllowed).
+    request. OPTIONS on any path is a preflight (components/responses/Preflight),
+    unknown paths use components/responses/NotFound, wrong methods
+    components/responses/MethodNotAllowed.
     """
     route = api.find_route(path)
+    if method == "OPTIONS":
+        assert status == 204, f"OPTIONS {path} is a preflight but answered {status}"
+        return _resolve({"$ref": "#/components/responses/Preflight"}, "")
     if route is None:
         assert status == 404, f"{method} {path} is no documented path but answered {status}"
         return _resolve({"$ref": "#/components/responses/NotFound"}, "")
