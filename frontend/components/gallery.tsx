@@ -38,10 +38,8 @@ export function Gallery({ initialPage, maxUploadBytes }: GalleryProps) {
   });
 
   const handleUploaded = useCallback(
-    (ticket: UploadTicket, file: File) => {
-      addImage(
-        makePendingImage(ticket.image_id, file.name, ticket.key, new Date()),
-      );
+    (ticket: UploadTicket) => {
+      addImage(makePendingImage(ticket.image_id, ticket.key, new Date()));
     },
     [addImage],
   );

@@ -15,7 +15,7 @@ export const UPLOAD_INPUT_ID = "upload-input";
 
 interface UploadZoneProps {
   maxUploadBytes: number;
-  onUploaded: (ticket: UploadTicket, file: File) => void;
+  onUploaded: (ticket: UploadTicket) => void;
 }
 
 function hasFiles(event: DragEvent | globalThis.DragEvent): boolean {

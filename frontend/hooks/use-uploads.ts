@@ -32,7 +32,7 @@ export interface UploadEntry {
  */
 export function useUploads(
   maxUploadBytes: number,
-  onUploaded: (ticket: UploadTicket, file: File) => void,
+  onUploaded: (ticket: UploadTicket) => void,
 ) {
   const [entries, setEntries] = useState<UploadEntry[]>([]);
   const nextIdRef = useRef(0);
@@ -67,7 +67,7 @@ export function useUploads(
         });
 
         updateEntry(id, { phase: "done", progress: 1 });
-        onUploaded(ticket, file);
+        onUploaded(ticket);
       } catch (error) {
         updateEntry(id, { phase: "failed", message: describeError(error) });
       }

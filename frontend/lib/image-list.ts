@@ -50,17 +50,17 @@ export function removeImage(current: Image[], imageId: string): Image[] {
 
 /**
  * Describe a file that was just uploaded as a pending image, so its card can
- * appear before the first poll answers.
+ * appear before the first poll answers. Its name is the last part of the key,
+ * as the API names it (the API makes file names safe for keys).
  */
 export function makePendingImage(
   imageId: string,
-  name: string,
   key: string,
   uploadedAt: Date,
 ): Image {
   return {
     image_id: imageId,
-    name,
+    name: key.split("/").pop() || key,
     original_key: key,
     status: "pending",
     reason: null,

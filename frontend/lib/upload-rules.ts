@@ -6,7 +6,10 @@
 
 import { formatBytes } from "./format";
 
-/** Image types the pipeline turns into thumbnails, with their extensions. */
+/**
+ * Image types POST /uploads accepts (lambdas/uploads.py), with their
+ * extensions; keep the two lists in step.
+ */
 export const ACCEPTED_TYPES: Readonly<Record<string, readonly string[]>> = {
   "image/jpeg": [".jpg", ".jpeg"],
   "image/png": [".png"],
@@ -14,6 +17,9 @@ export const ACCEPTED_TYPES: Readonly<Record<string, readonly string[]>> = {
   "image/webp": [".webp"],
   "image/tiff": [".tif", ".tiff"],
   "image/bmp": [".bmp"],
+  "image/avif": [".avif"],
+  "image/heic": [".heic"],
+  "image/heif": [".heif"],
 };
 
 /** Value of the file input's `accept` attribute. */
@@ -21,8 +27,8 @@ export const ACCEPT_ATTRIBUTE = Object.entries(ACCEPTED_TYPES)
   .flatMap(([type, extensions]) => [type, ...extensions])
   .join(",");
 
-/** Short list for people: "JPEG, PNG, GIF, WebP, TIFF or BMP". */
-export const ACCEPTED_LABEL = "JPEG, PNG, GIF, WebP, TIFF or BMP";
+/** Short list for people. */
+export const ACCEPTED_LABEL = "JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF or HEIC";
 
 /** The part of a File this check needs (a File satisfies it). */
 export interface FileFacts {

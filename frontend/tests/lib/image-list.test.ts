@@ -99,15 +99,14 @@ describe("makePendingImage", () => {
   it("describes a fresh upload as pending with nothing known yet", () => {
     const image = makePendingImage(
       "id1",
-      "cat.png",
-      "uploads/cat.png",
+      "uploads/3f2a/my-cat.png",
       new Date("2026-12-04T12:00:00Z"),
     );
 
     expect(image).toMatchObject({
       image_id: "id1",
-      name: "cat.png",
-      original_key: "uploads/cat.png",
+      name: "my-cat.png",
+      original_key: "uploads/3f2a/my-cat.png",
       status: "pending",
       uploaded_at: "2026-12-04T12:00:00.000Z",
       thumbnail_url: null,

@@ -21,6 +21,12 @@ describe("resolveContentType", () => {
     );
   });
 
+  it("infers HEIC from the extension, as some browsers give no type", () => {
+    expect(
+      resolveContentType({ name: "IMG_0001.HEIC", type: "", size: 1 }),
+    ).toBe("image/heic");
+  });
+
   it("refuses a MIME type that is not an image the pipeline reads", () => {
     expect(
       resolveContentType({ name: "a.jpg", type: "application/pdf", size: 1 }),
@@ -59,7 +65,7 @@ describe("checkFile", () => {
     ).toEqual({
       ok: false,
       message:
-        "Not a supported image type. Choose JPEG, PNG, GIF, WebP, TIFF or BMP.",
+        "Not a supported image type. Choose JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF or HEIC.",
     });
   });
 });
