@@ -31,7 +31,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas import listing, removal, uploads
+from lambdas import listing, removal, routing, uploads
 from lambdas.config import FunctionConfig, load_config
 from lambdas.errors import (
     INTERNAL_ERROR_CODE,
@@ -57,22 +57,6 @@ CORS_MAX_AGE_S = 600
 COMMON_HEADERS = {"Cache-Control": "no-store", "Vary": "Origin"}
 
 logger = Logger()
-
-
-@dataclass(frozen=True)
-class RouteSpec:
-    """One path of the API as the OpenAPI document names it, and the methods it accepts."""
-
-    template: str
-    pattern: re.Pattern[str]
-    methods: tuple[str, ...]
-
-
-ROUTES = (
-    RouteSpec("/images", re.compile(r"/images"), ("GET",)),
-    RouteSpec("/images/{id}", re.compile(r"/images/[^/]+"), ("DELETE", "GET")),
-    RouteSpec("/uploads", re.compile(r"/uploads"), ("POST",)),
-)
 
 
 def _utc_now() -> datetime:
@@ -156,11 +140,6 @@ def get_app() -> APIGatewayHttpResolver:
     if _app is None:
         _app = create_app(get_services().config.allowed_origins)
     return _app
-
-
-def find_route(path: str) -> RouteSpec | None:
-    """Return the API path that `path` belongs to, whatever the method."""
-    return next((route for route in ROUTES if route.pattern.fullmatch(path)), None)
 
 
 def _current_event() -> APIGatewayProxyEventV2:
@@ -253,11 +232,13 @@ def answer_api_error(error: ApiError) -> Response[Any]:
 def answer_unmatched(_: NotFoundError) -> Response[Any]:
     """Tell an unknown path (404) from a known path with the wrong method (405 with Allow)."""
     method = _current_event().http_method.upper()
-    route = find_route(_current_event().path)
+    route = routing.find_route(_current_event().path)
     if route is None or method in route.methods:
         return answer_api_error(RouteNotFoundError("no such route."))
 
-    allowed = tuple(sorted((*route.methods, "OPTIONS")))
+    # OPTIONS reaches this point only when no origin is allowed (Powertools
+    # answers preflights itself when CORS is configured).
+    allowed = route.allowed_methods
     if method == "OPTIONS":
         return Response(status_code=204, body="", headers={"Allow": ", ".join(allowed)})
     error = MethodNotAllowedError(f"{route.template} accepts {', '.join(allowed)}.", allowed)
@@ -284,18 +265,6 @@ def _resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"statusCode": 500, "headers": headers, "body": json.dumps(body)}
 
 
-def _describe_request(event: Mapping[str, Any]) -> tuple[str, str]:
-    context = event.get("requestContext") or {}
-    method = str((context.get("http") or {}).get("method", "")).upper()
-    path = str(event.get("rawPath", ""))
-    stage = context.get("stage")
-    if stage and stage != "$default" and path.startswith(f"/{stage}/"):
-        path = path[len(stage) + 1 :]
-
-    route = find_route(path)
-    return method, route.template if route else "unmatched"
-
-
 @logger.inject_lambda_context(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
@@ -307,7 +276,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = response.setdefault("headers", {})
     headers.update(COMMON_HEADERS)
 
-    method, route = _describe_request(event)
+    method, route = routing.describe_request(event)
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     status = {"method": method, "route": route, "status_code": response["statusCode"]}
     logger.info("request served", extra={**status, "duration_ms": duration_ms})

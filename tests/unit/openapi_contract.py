@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from lambdas import api
+from lambdas import routing
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml"
 DOCUMENT_URI = "urn:image-api:openapi"
@@ -60,7 +60,7 @@ def find_response(path: str, method: str, status: int) -> tuple[dict[str, Any], 
     unknown paths use components/responses/NotFound, wrong methods
     components/responses/MethodNotAllowed.
     """
-    route = api.find_route(path)
+    route = routing.find_route(path)
     if method == "OPTIONS":
         assert status == 204, f"OPTIONS {path} is a preflight but answered {status}"
         return _resolve({"$ref": "#/components/responses/Preflight"}, "")

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from lambdas import api, errors
+from lambdas import api, errors, routing
 from tests.unit.lambdas.api_harness import (
     NOW,
     ORIGIN,
@@ -138,7 +138,7 @@ def test_document_lists_exactly_the_handlers_routes() -> None:
         if method in HTTP_METHODS and method != "options"
     }
 
-    served = {(route.template, method) for route in api.ROUTES for method in route.methods}
+    served = {(route.template, method) for route in routing.ROUTES for method in route.methods}
     assert documented == served
 
 
@@ -164,9 +164,9 @@ def test_cases_cover_every_documented_status() -> None:
     }
 
     covered = {
-        (api.find_route(case.path).template, case.method, case.status)  # type: ignore[union-attr]
+        (routing.find_route(case.path).template, case.method, case.status)  # type: ignore[union-attr]
         for case in CASES.values()
-        if case.status != 405 and api.find_route(case.path) is not None
+        if case.status != 405 and routing.find_route(case.path) is not None
     }
     assert documented == covered
 
