@@ -14,6 +14,11 @@ const nextConfig: NextConfig = {
   output: "standalone",
   poweredByHeader: false,
   reactStrictMode: true,
+  // `next dev` would otherwise write an AGENTS.md into the sources.
+  agentRules: false,
+  experimental: {
+    agentUpgrade: false,
+  },
   async headers() {
     return [{ source: "/:path*", headers: SECURITY_HEADERS }];
   },
