@@ -6,7 +6,7 @@ Every statement names its actions and the ARNs of our own resources; no
 
 from typing import Any
 
-from bootstrap.settings import Settings
+from bootstrap.settings import Settings, gallery_log_group
 from lambdas.records import LISTING_INDEX
 
 PolicyDocument = dict[str, Any]
@@ -129,4 +129,47 @@ def queue_policy(queue_arn: str, bucket_name: str, account_id: str) -> PolicyDoc
                 "StringEquals": {"aws:SourceAccount": account_id},
             },
         }
+    )
+
+
+def ecs_tasks_trust(account_id: str) -> PolicyDocument:
+    """Let ECS tasks of this account (and no other) assume a role."""
+    return _document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }
+    )
+
+
+def task_execution_policy(settings: Settings, account_id: str) -> PolicyDocument:
+    """Allow ECS to pull the gallery image and write the gallery's log streams, nothing more.
+
+    The gallery itself gets no task role: it calls only the HTTP API over
+    HTTPS, so its containers need (and receive) no AWS credentials at all.
+    """
+    repository_arn = (
+        f"arn:aws:ecr:{settings.region}:{account_id}:repository/{settings.gallery_repository}"
+    )
+    log_group_arn = (
+        f"arn:aws:logs:{settings.region}:{account_id}:log-group:{gallery_log_group(settings)}"
+    )
+    return _document(
+        # ecr:GetAuthorizationToken supports no resource-level permissions, so AWS
+        # requires "*" here; the token only opens the registry, and pulling an
+        # image still needs the repository-scoped actions below. See
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+        _allow("GetRegistryToken", ["ecr:GetAuthorizationToken"], ["*"]),
+        _allow(
+            "PullGalleryImage",
+            ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            [repository_arn],
+        ),
+        _allow(
+            "WriteGalleryLogs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [f"{log_group_arn}:log-stream:*"],
+        ),
     )

@@ -91,6 +91,33 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("PIPELINE_OUTPUTS_FILE", "", "where provisioning writes its outputs"),
         SettingSpec("MINISTACK_PORT", "4566", "port of the embedded emulator"),
         SettingSpec("GALLERY_PORT", "3000", "port of the gallery"),
+        SettingSpec(
+            "PIPELINE_GALLERY_ON_ECS",
+            "",
+            "true: run the gallery on ECS Fargate (default: true on aws, false locally)",
+        ),
+        SettingSpec("PIPELINE_GALLERY_REPOSITORY", "sample-nextjs-app", "ECR repository"),
+        SettingSpec("PIPELINE_GALLERY_IMAGE_TAG", "latest", "gallery image tag the task runs"),
+        SettingSpec(
+            "PIPELINE_GALLERY_ARCH",
+            "",
+            "x86_64 or arm64 for the gallery image and task (default: this machine's)",
+        ),
+        SettingSpec("PIPELINE_ECR_KEEP_IMAGES", "10", "images the repository keeps"),
+        SettingSpec(
+            "PIPELINE_ECR_IMMUTABLE_TAGS", "false", "true: a pushed tag can never be overwritten"
+        ),
+        SettingSpec("PIPELINE_ECS_CLUSTER", "sample-ecs-cluster", "ECS cluster"),
+        SettingSpec("PIPELINE_ECS_TASK_FAMILY", "sample-nextjs-task", "task definition family"),
+        SettingSpec("PIPELINE_ECS_SERVICE", "sample-nextjs-service", "ECS service"),
+        SettingSpec("PIPELINE_ECS_CPU", "256", "task CPU units (1024 = one vCPU)"),
+        SettingSpec("PIPELINE_ECS_MEMORY_MB", "512", "task memory"),
+        SettingSpec("PIPELINE_ECS_DESIRED_COUNT", "1", "gallery tasks kept running"),
+        SettingSpec(
+            "PIPELINE_GALLERY_LOAD_BALANCER",
+            "false",
+            "true: an Application Load Balancer on port 80 in front of the service",
+        ),
     ]
 }
 
@@ -136,6 +163,19 @@ class Settings:
     outputs_file: Path
     ministack_port: int
     gallery_port: int
+    gallery_on_ecs: bool
+    gallery_repository: str
+    gallery_image_tag: str
+    gallery_arch: str
+    ecr_keep_images: int
+    ecr_immutable_tags: bool
+    ecs_cluster: str
+    ecs_task_family: str
+    ecs_service: str
+    ecs_cpu: int
+    ecs_memory_mb: int
+    ecs_desired_count: int
+    gallery_load_balancer: bool
     tags: dict[str, str] = field(default_factory=lambda: {"project": "image-pipeline"})
 
 
@@ -146,6 +186,10 @@ def _read(env: Mapping[str, str], variable: str) -> str:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _is_true(env: Mapping[str, str], variable: str) -> bool:
+    return _read(env, variable).lower() == "true"
 
 
 def load_settings(
@@ -166,6 +210,8 @@ def load_settings(
         raise ValueError(f"PIPELINE_TRIGGER must be queue or direct, not {trigger!r}")
     outputs = _read(env, "PIPELINE_OUTPUTS_FILE") or str(SANDBOX_DIR / f"outputs-{target}.json")
     runtime = _read(env, "PIPELINE_LAMBDA_RUNTIME") or lambda_runtime or "python3.12"
+    # The gallery runs on ECS on the aws target unless told otherwise; locally it runs beside us.
+    gallery_on_ecs = _read(env, "PIPELINE_GALLERY_ON_ECS") or str(target == "aws")
 
     return Settings(
         target=target,
@@ -201,6 +247,19 @@ def load_settings(
         outputs_file=Path(outputs),
         ministack_port=int(_read(env, "MINISTACK_PORT")),
         gallery_port=int(_read(env, "GALLERY_PORT")),
+        gallery_on_ecs=gallery_on_ecs.lower() == "true",
+        gallery_repository=_read(env, "PIPELINE_GALLERY_REPOSITORY"),
+        gallery_image_tag=_read(env, "PIPELINE_GALLERY_IMAGE_TAG"),
+        gallery_arch=_read(env, "PIPELINE_GALLERY_ARCH") or _machine_architecture(),
+        ecr_keep_images=int(_read(env, "PIPELINE_ECR_KEEP_IMAGES")),
+        ecr_immutable_tags=_is_true(env, "PIPELINE_ECR_IMMUTABLE_TAGS"),
+        ecs_cluster=_read(env, "PIPELINE_ECS_CLUSTER"),
+        ecs_task_family=_read(env, "PIPELINE_ECS_TASK_FAMILY"),
+        ecs_service=_read(env, "PIPELINE_ECS_SERVICE"),
+        ecs_cpu=int(_read(env, "PIPELINE_ECS_CPU")),
+        ecs_memory_mb=int(_read(env, "PIPELINE_ECS_MEMORY_MB")),
+        ecs_desired_count=int(_read(env, "PIPELINE_ECS_DESIRED_COUNT")),
+        gallery_load_balancer=_is_true(env, "PIPELINE_GALLERY_LOAD_BALANCER"),
     )
 
 
@@ -224,3 +283,8 @@ def function_environment(settings: Settings, service: str) -> dict[str, str]:
     if settings.public_endpoint_url:
         variables["PIPELINE_PUBLIC_ENDPOINT_URL"] = settings.public_endpoint_url
     return variables
+
+
+def gallery_log_group(settings: Settings) -> str:
+    """Name the log group of the gallery's ECS tasks."""
+    return f"/ecs/{settings.ecs_task_family}"
