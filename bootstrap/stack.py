@@ -1,7 +1,17 @@
 """The whole pipeline as an ordered list of resources: what provision makes and teardown removes."""
 
-from bootstrap.policies import api_policy, processor_policy
-from bootstrap.reconcile import Absent, Context, Resource
+from dataclasses import dataclass
+
+from bootstrap.policies import api_policy, processor_policy, task_execution_policy
+from bootstrap.reconcile import Absent, Change, Context, Resource
+from bootstrap.resources.containers import (
+    GALLERY_PORT,
+    HEALTH_PATH,
+    Cluster,
+    Service,
+    TaskDefinition,
+)
+from bootstrap.resources.execution import ContainerLogGroup, TaskExecutionRole
 from bootstrap.resources.functions import (
     DependencyLayer,
     Function,
@@ -10,16 +20,21 @@ from bootstrap.resources.functions import (
     QueueTrigger,
 )
 from bootstrap.resources.http_api import HttpApi, execute_api_source_arn
+from bootstrap.resources.load_balancer import HTTP_PORT, Listener, LoadBalancer, TargetGroup
+from bootstrap.resources.network import SecurityGroup
 from bootstrap.resources.queues import Queue
+from bootstrap.resources.registry import Repository
 from bootstrap.resources.roles import FunctionRole
 from bootstrap.resources.storage import Bucket, UploadNotification, upload_cors_rules
 from bootstrap.resources.table import MetadataTable
-from bootstrap.settings import Settings, function_environment
+from bootstrap.settings import Settings, function_environment, gallery_log_group
 
 PROCESSOR_HANDLER = "lambdas.processor.handler"
 API_HANDLER = "lambdas.api.handler"
 API_MEMORY_MB = 512
 API_TIMEOUT_S = 15
+# A security group's description cannot change: one text fits both ways in.
+TASKS_GROUP_DESCRIPTION = "Gallery tasks: port 3000 from the internet or the load balancer"
 
 
 def role_name(function_name: str) -> str:
@@ -78,8 +93,121 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
         HttpApi(settings.api_name, api),
         InvokePermission(api, "http-api", "apigateway.amazonaws.com", execute_api_source_arn),
     ]
+    resources += gallery_resources(settings)
     return resources
 
 
 def _uploads_bucket_arn(ctx: Context) -> str:
     return f"arn:aws:s3:::{ctx.settings.uploads_bucket}"
+
+
+@dataclass
+class ResourceGroup:
+    """Resources that exist together, handled as one: created in order, deleted in reverse.
+
+    Wrapped in `Absent`, a group that must go is deleted in dependency order
+    (a service before its cluster, a listener before its load balancer),
+    wherever the group stands in the list.
+    """
+
+    kind: str
+    name: str
+    members: list[Resource]
+
+    def plan(self, ctx: Context) -> Change:
+        actions = [member.plan(ctx).action for member in self.members]
+        return Change("create") if set(actions) == {"create"} else Change("update")
+
+    def apply(self, ctx: Context, change: Change) -> None:
+        for member in self.members:
+            member_change = member.plan(ctx)
+            if member_change.action != "unchanged":
+                member.apply(ctx, member_change)
+
+    def delete(self, ctx: Context) -> bool:
+        deleted = [member.delete(ctx) for member in reversed(self.members)]
+        return any(deleted)
+
+
+def gallery_resources(settings: Settings) -> list[Resource]:
+    """List the gallery's ECS resources; they follow the HTTP API, whose URL the task gets.
+
+    With the gallery off, the aws target lists them as one absent group, so
+    turning it off removes them and teardown always does. Locally they are
+    left out: LocalStack's community image has no ECS to ask.
+    """
+    if settings.gallery_on_ecs:
+        resources = _gallery_on_ecs(settings, settings.gallery_load_balancer)
+        if not settings.gallery_load_balancer:
+            # Last, so the service has let go of the load balancer before it goes.
+            alb = ResourceGroup("load balancer group", _alb_name(settings), _alb(settings))
+            resources.append(Absent(alb))
+        return resources
+    if settings.target == "aws":
+        everything = _gallery_on_ecs(settings, with_load_balancer=True)
+        return [Absent(ResourceGroup("ECS gallery", settings.ecs_service, everything))]
+    return []
+
+
+def _gallery_on_ecs(settings: Settings, with_load_balancer: bool) -> list[Resource]:
+    service = settings.ecs_service
+    tasks_group = f"{service}-tasks"
+    resources: list[Resource] = [
+        TaskExecutionRole(
+            f"{settings.ecs_task_family}-execution-role",
+            lambda ctx: task_execution_policy(ctx.settings, ctx.account_id),
+        ),
+        ContainerLogGroup(gallery_log_group(settings)),
+        Repository(settings.gallery_repository),
+        Cluster(settings.ecs_cluster),
+        TaskDefinition(settings.ecs_task_family),
+    ]
+    if not with_load_balancer:
+        resources += [
+            SecurityGroup(tasks_group, TASKS_GROUP_DESCRIPTION, GALLERY_PORT),
+            Service(service, settings.ecs_cluster, tasks_group),
+        ]
+        return resources
+
+    alb_group, *load_balancer = _alb(settings)
+    resources += [
+        alb_group,
+        SecurityGroup(
+            tasks_group, TASKS_GROUP_DESCRIPTION, GALLERY_PORT, source_group=f"{service}-alb"
+        ),
+        *load_balancer,
+        Service(
+            service, settings.ecs_cluster, tasks_group, target_group=_target_group_name(settings)
+        ),
+    ]
+    return resources
+
+
+def _alb(settings: Settings) -> list[Resource]:
+    """List the load balancer's pieces: its security group, target group, itself, its listener."""
+    service = settings.ecs_service
+    balancer = LoadBalancer(_alb_name(settings), f"{service}-alb")
+    return [
+        SecurityGroup(
+            f"{service}-alb",
+            "Gallery load balancer: HTTP from anywhere",
+            HTTP_PORT,
+            referenced_by=(f"{service}-tasks",),
+        ),
+        TargetGroup(_target_group_name(settings), GALLERY_PORT, HEALTH_PATH),
+        balancer,
+        Listener(balancer, _target_group_name(settings)),
+    ]
+
+
+def _elb_name(settings: Settings, suffix: str) -> str:
+    # Load balancer and target group names stop at 32 characters and end alphanumeric.
+    return f"{settings.ecs_service[: 31 - len(suffix)].rstrip('-')}-{suffix}"
+
+
+def _alb_name(settings: Settings) -> str:
+    return _elb_name(settings, "alb")
+
+
+def _target_group_name(settings: Settings) -> str:
+    return _elb_name(settings, "tg")

@@ -1,4 +1,4 @@
-"""Every IAM document we generate is least-privilege: no wildcard action, "*" only where AWS insists."""
+"""Every IAM document we make is least-privilege: no wildcard action, "*" only where AWS insists."""
 
 from typing import Any
 
