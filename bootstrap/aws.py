@@ -6,7 +6,13 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import NoCredentialsError, NoRegionError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+)
 
 from bootstrap.settings import Settings
 
@@ -24,7 +30,13 @@ class AwsClients:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._session = self._make_session(settings)
+        try:
+            self._session = self._make_session(settings)
+        except ProfileNotFound as exc:
+            raise MissingCredentialsError(
+                f"AWS profile {exc.kwargs['profile']!r} not found: run "
+                "'aws configure --profile NAME' or unset AWS_PROFILE"
+            ) from exc
         self._clients: dict[str, Any] = {}
 
     @staticmethod
@@ -67,4 +79,7 @@ class AwsClients:
                 "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY (see 'aws configure')"
             ) from exc
+        except (ClientError, BotoCoreError) as exc:
+            # Expired or wrong keys, an expired SSO session, no network to STS.
+            raise MissingCredentialsError(f"cannot confirm the AWS account: {exc}") from exc
         return str(identity["Account"])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bootstrap.aws import AwsClients, MissingCredentialsError
 from bootstrap.packaging import PackagingError
@@ -82,10 +83,9 @@ def run_safely(main: Callable[[Console], int]) -> None:
     console = Console(stderr=False)
     try:
         sys.exit(main(console))
-    except MissingCredentialsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-    except (ProvisioningError, PackagingError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+    except (MissingCredentialsError, ProvisioningError, PackagingError) as exc:
+        # soft_wrap: one line whatever the terminal's width, so scripts can read it.
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
     except KeyboardInterrupt:
         console.print("interrupted")
     sys.exit(2)
