@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from "react";
 
-import { pickThumbnail } from "@/lib/image-list";
+import { pickPreview } from "@/lib/image-list";
 import type { Image } from "@/lib/types";
 
 import { DeleteImageButton } from "./delete-image-button";
@@ -10,9 +10,6 @@ import styles from "./image-dialog.module.css";
 import { ImageDetails } from "./image-details";
 import { PresignedImage } from "./presigned-image";
 import { StatusPlaceholder } from "./status-placeholder";
-
-/** The dialog shows the largest rendition up to about this edge. */
-const DIALOG_EDGE_PX = 800;
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -51,7 +48,7 @@ function trapFocus(event: KeyboardEvent<HTMLDialogElement>) {
  */
 export function ImageDialog({ image, onClose, onDeleted }: ImageDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const preview = pickThumbnail(image, DIALOG_EDGE_PX);
+  const preview = pickPreview(image);
 
   useEffect(() => {
     const dialog = dialogRef.current;

@@ -13,7 +13,8 @@ interface PresignedImageProps {
 }
 
 /**
- * A thumbnail behind a presigned S3 URL, drawn with a plain <img>.
+ * An image behind a presigned S3 URL (a thumbnail, or an original in the
+ * larger view), drawn with a plain <img>.
  *
  * Not next/image: its optimiser only fetches hosts listed in
  * `images.remotePatterns`, which is fixed when the app is built, while the

@@ -77,6 +77,31 @@ export function makePendingImage(
   };
 }
 
+/** Types every current browser draws in an <img> (TIFF and HEIC are not among them). */
+const BROWSER_IMAGE_TYPES = new Set([
+  "image/jpeg",
+  "image/png",
+  "image/gif",
+  "image/webp",
+  "image/avif",
+  "image/bmp",
+]);
+
+/**
+ * Pick what the larger view shows: the original when the browser can draw it
+ * and its size is known, else the largest thumbnail.
+ */
+export function pickPreview(
+  image: Image,
+): { url: string; width: number; height: number } | null {
+  const { original_url: url, content_type: type, width, height } = image;
+  const isDrawable = type !== null && BROWSER_IMAGE_TYPES.has(type);
+  if (url !== null && isDrawable && width !== null && height !== null) {
+    return { url, width, height };
+  }
+  return pickThumbnail(image, Number.POSITIVE_INFINITY);
+}
+
 /** Pick the thumbnail to show at about `wantedEdge` pixels (the card's or the dialog's). */
 export function pickThumbnail(
   image: Image,

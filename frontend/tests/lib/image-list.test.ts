@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   appendImages,
   makePendingImage,
+  pickPreview,
   pickThumbnail,
   prependImage,
   removeImage,
@@ -143,5 +144,35 @@ describe("pickThumbnail", () => {
     const image = makeImage({ thumbnails: [], thumbnail_url: null });
 
     expect(pickThumbnail(image, 200)).toBeNull();
+  });
+});
+
+describe("pickPreview", () => {
+  it("shows the original when the browser can draw it", () => {
+    const image = makeImage({ content_type: "image/png" });
+
+    expect(pickPreview(image)).toEqual({
+      url: "http://127.0.0.1:4566/originals/photo.jpg?sig=1",
+      width: 1800,
+      height: 1200,
+    });
+  });
+
+  it("shows the largest thumbnail of a TIFF original", () => {
+    const thumbnails = [
+      { max_edge: 200, width: 200, height: 133, url: "u200" },
+      { max_edge: 800, width: 800, height: 533, url: "u800" },
+    ];
+    const image = makeImage({ content_type: "image/tiff", thumbnails });
+
+    expect(pickPreview(image)?.url).toBe("u800");
+  });
+
+  it("shows the thumbnail when the original's size is unknown", () => {
+    const image = makeImage({ width: null });
+
+    expect(pickPreview(image)?.url).toBe(
+      "http://127.0.0.1:4566/thumbs/a1/200.jpg?sig=1",
+    );
   });
 });
