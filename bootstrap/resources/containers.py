@@ -245,9 +245,11 @@ class Service:
                     "containerPort": GALLERY_PORT,
                 }
             )
+        # An ALB forwards only to the zones it is in: tasks go to the same subnets.
+        subnets = network.load_balancer_subnet_ids if self.target_group else network.subnet_ids
         # Public subnets without a NAT gateway: a task needs a public IP to pull its image.
         awsvpc = {
-            "subnets": list(network.subnet_ids),
+            "subnets": list(subnets),
             "securityGroups": [ctx.values.get(f"security_group:{self.security_group}", NEW)],
             "assignPublicIp": "ENABLED",
         }

@@ -138,7 +138,7 @@ class LoadBalancer:
 
         created = elbv2.create_load_balancer(
             Name=self.name,
-            Subnets=list(require_default_network(ctx).subnet_ids),
+            Subnets=list(require_default_network(ctx).load_balancer_subnet_ids),
             SecurityGroups=[group_id],
             Scheme="internet-facing",
             Type="application",

@@ -24,6 +24,11 @@ class DefaultNetwork:
     vpc_id: str
     subnet_ids: tuple[str, ...]
 
+    @property
+    def load_balancer_subnet_ids(self) -> tuple[str, ...]:
+        """Two subnets, the fewest an ALB takes: each zone's public IPv4 address is billed."""
+        return self.subnet_ids[:2]
+
 
 def find_default_network(ctx: Context) -> DefaultNetwork | None:
     """Return the region's default VPC and subnets, or None when the account has none."""

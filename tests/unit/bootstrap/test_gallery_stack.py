@@ -210,3 +210,20 @@ def test_aws_target_removes_the_gallery_when_it_is_switched_off(
 
 def test_local_target_leaves_ecs_alone_by_default(tmp_path: Path) -> None:
     assert gallery_resources(_settings(tmp_path)) == []
+
+
+def test_load_balancer_and_its_tasks_share_two_zones(tmp_path: Path, aws: AwsClients) -> None:
+    settings = _settings(
+        tmp_path, PIPELINE_GALLERY_ON_ECS="true", PIPELINE_GALLERY_LOAD_BALANCER="true"
+    )
+    _reconcile(settings, aws)
+
+    balancer = aws.client("elbv2").describe_load_balancers(Names=["sample-nextjs-service-alb"])
+    service = aws.client("ecs").describe_services(
+        cluster="sample-ecs-cluster", services=["sample-nextjs-service"]
+    )["services"][0]
+
+    zones = balancer["LoadBalancers"][0]["AvailabilityZones"]
+    task_subnets = service["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+    assert sorted(zone["SubnetId"] for zone in zones) == sorted(task_subnets)
+    assert len(task_subnets) == 2
