@@ -8,9 +8,11 @@ from tests.support.sandbox import Pipeline, wait_for
 
 
 def _finished_row(pipeline: Pipeline, image_id: str) -> dict[str, Any] | None:
-    item = pipeline.client("dynamodb").get_item(
-        TableName=pipeline.outputs["table_name"], Key={"image_id": {"S": image_id}}
-    ).get("Item")
+    item = (
+        pipeline.client("dynamodb")
+        .get_item(TableName=pipeline.outputs["table_name"], Key={"image_id": {"S": image_id}})
+        .get("Item")
+    )
     if item and item["status"]["S"] in ("ready", "failed"):
         return dict(item)
     return None
