@@ -227,3 +227,16 @@ def test_load_balancer_and_its_tasks_share_two_zones(tmp_path: Path, aws: AwsCli
     task_subnets = service["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
     assert sorted(zone["SubnetId"] for zone in zones) == sorted(task_subnets)
     assert len(task_subnets) == 2
+
+
+def test_dry_run_plans_every_resource_and_creates_none(tmp_path: Path, aws: AwsClients) -> None:
+    settings = _settings(
+        tmp_path, PIPELINE_GALLERY_ON_ECS="true", PIPELINE_GALLERY_LOAD_BALANCER="true"
+    )
+
+    outcomes = reconcile(
+        gallery_resources(settings), _context(settings, aws), Console(quiet=True), dry_run=True
+    )
+
+    assert {o.action for o in outcomes} == {"create"}
+    assert _gallery_left(aws) == {kind: [] for kind in _gallery_left(aws)}
