@@ -40,8 +40,12 @@ def _gallery_names(prefix: str) -> dict[str, str]:
 
 
 def _settings(pipeline: Pipeline, work_dir: Path, overrides: dict[str, str]) -> Settings:
+    """Settings for the run's own target; on AWS, bucket names carry the account id."""
+    target = pipeline.settings.target
+    if target == "aws":
+        overrides = {**overrides, "PIPELINE_NAME_PREFIX": f"{pipeline.aws.account_id}-"}
     return settings_for(
-        "local",
+        target,
         pipeline.settings.endpoint_url,
         work_dir,
         overrides=overrides,
