@@ -40,6 +40,17 @@ def _logs_statement(region: str, account_id: str, function_name: str) -> dict[st
     )
 
 
+def _see_missing_keys(bucket_name: str) -> dict[str, Any]:
+    """Let a function tell a missing object from a forbidden one.
+
+    Without s3:ListBucket, S3 answers 403 instead of 404 for a key that does
+    not exist, and an object deleted before its event is handled would look
+    like an access error and be retried into the dead-letter queue.
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
+    """
+    return _allow("SeeMissingKeys", ["s3:ListBucket"], [f"arn:aws:s3:::{bucket_name}"])
+
+
 def _table_arn(settings: Settings, account_id: str) -> str:
     return f"arn:aws:dynamodb:{settings.region}:{account_id}:table/{settings.table_name}"
 
@@ -52,6 +63,7 @@ def processor_policy(settings: Settings, account_id: str) -> PolicyDocument:
             ["s3:GetObject"],
             [f"arn:aws:s3:::{settings.uploads_bucket}/*"],
         ),
+        _see_missing_keys(settings.uploads_bucket),
         _allow(
             "WriteThumbnails",
             ["s3:PutObject", "s3:DeleteObject"],
@@ -59,7 +71,7 @@ def processor_policy(settings: Settings, account_id: str) -> PolicyDocument:
         ),
         _allow(
             "WriteRows",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            ["dynamodb:PutItem", "dynamodb:DeleteItem"],
             [_table_arn(settings, account_id)],
         ),
         _logs_statement(settings.region, account_id, settings.processor_function),
@@ -98,6 +110,7 @@ def api_policy(settings: Settings, account_id: str) -> PolicyDocument:
         ),
         _allow("SignUploads", ["s3:PutObject"], [f"{uploads}/{settings.upload_prefix}*"]),
         _allow("DeleteOriginals", ["s3:DeleteObject"], [f"{uploads}/*"]),
+        _see_missing_keys(settings.uploads_bucket),
         _logs_statement(settings.region, account_id, settings.api_function),
     )
 

@@ -90,6 +90,9 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("PIPELINE_LOG_LEVEL", "INFO", "log level of the functions"),
         SettingSpec("PIPELINE_OUTPUTS_FILE", "", "where provisioning writes its outputs"),
         SettingSpec("MINISTACK_PORT", "4566", "port of the embedded emulator"),
+        SettingSpec(
+            "MINISTACK_AUTH", "true", "the embedded emulator checks signatures, IAM and CORS"
+        ),
         SettingSpec("GALLERY_PORT", "3000", "port of the gallery"),
         SettingSpec(
             "PIPELINE_GALLERY_ON_ECS",
@@ -162,6 +165,7 @@ class Settings:
     log_level: str
     outputs_file: Path
     ministack_port: int
+    ministack_auth: bool
     gallery_port: int
     gallery_on_ecs: bool
     gallery_repository: str
@@ -246,6 +250,7 @@ def load_settings(
         log_level=_read(env, "PIPELINE_LOG_LEVEL"),
         outputs_file=Path(outputs),
         ministack_port=int(_read(env, "MINISTACK_PORT")),
+        ministack_auth=_read(env, "MINISTACK_AUTH").lower() == "true",
         gallery_port=int(_read(env, "GALLERY_PORT")),
         gallery_on_ecs=gallery_on_ecs.lower() == "true",
         gallery_repository=_read(env, "PIPELINE_GALLERY_REPOSITORY"),

@@ -43,9 +43,10 @@ def up(console: Console, skip_gallery: bool) -> int:
         console.print(f"using the emulator already answering on {endpoint_url}")
     else:
         emulator.install(EMULATOR.venv_dir, report=console.print)
-        enforce_auth = os.environ.get("MINISTACK_AUTH", "true").lower() == "true"
         with console.status(f"starting MiniStack on {endpoint_url}"):
-            pid = emulator.start(EMULATOR, settings.ministack_port, enforce_auth=enforce_auth)
+            pid = emulator.start(
+                EMULATOR, settings.ministack_port, enforce_auth=settings.ministack_auth
+            )
         console.print(
             f"MiniStack {emulator.MINISTACK_VERSION} started (pid {pid}), log {EMULATOR.log_file}"
         )
