@@ -217,10 +217,20 @@ def _process_created(event: ObjectEvent, image_id: str, services: Services) -> O
 
 
 def _read_original(event: ObjectEvent, services: Services) -> bytes:
-    """Download the original; the event's size already rules out empty and oversized ones."""
+    """Download the original; the event's size already rules out empty and oversized ones.
+
+    Raises storage.ObjectMissingError when the original is gone, also when its
+    size alone would reject it.
+    """
     max_bytes = services.config.max_upload_bytes
     if event.size is not None:
-        renditions.check_byte_size(event.size, max_bytes)
+        try:
+            renditions.check_byte_size(event.size, max_bytes)
+        except renditions.ImageRejectedError:
+            # S3 may deliver this event again after the original and its row were
+            # deleted; a failed row must not come back for an object that is gone.
+            storage.ensure_object_exists(services.s3, event.bucket, event.key)
+            raise
     return storage.read_object(services.s3, event.bucket, event.key, max_bytes)
 
 

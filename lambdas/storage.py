@@ -66,6 +66,19 @@ def read_object(s3: "S3Client", bucket_name: str, key: str, max_bytes: int) -> b
         body.close()
 
 
+def ensure_object_exists(s3: "S3Client", bucket_name: str, key: str) -> None:
+    """Check that an original still exists without downloading it (HeadObject).
+
+    Raises ObjectMissingError when it does not.
+    """
+    try:
+        s3.head_object(Bucket=bucket_name, Key=key)
+    except ClientError as exc:
+        if _error_code(exc) in MISSING_OBJECT_CODES:
+            raise ObjectMissingError(f"s3://{bucket_name}/{key} no longer exists") from exc
+        raise
+
+
 def write_thumbnail(s3: "S3Client", bucket_name: str, key: str, data: bytes) -> None:
     """Store one JPEG thumbnail with its content type and cache lifetime."""
     s3.put_object(

@@ -452,6 +452,21 @@ def test_event_for_an_already_deleted_object_is_skipped(services: processor.Serv
     assert count_rows(services) == 0
 
 
+@pytest.mark.parametrize("size", [0, 100_001], ids=["empty", "oversized"])
+def test_late_copy_of_a_size_rejected_event_brings_no_row_back_for_a_deleted_object(
+    services: processor.Services, log_stream: io.StringIO, size: int
+) -> None:
+    # The object and its failed row were deleted; S3 delivers the upload's event once more.
+    record = s3_record("deleted.jpg", size=size)
+
+    response = processor.handle_event(sqs_event(notification(record)), services)
+
+    assert response == {"batchItemFailures": []}
+    assert count_rows(services) == 0
+    (line,) = read_log_lines(log_stream)
+    assert (line["outcome"], line["reason"]) == ("skipped", "object no longer exists")
+
+
 def test_event_from_the_thumbnails_bucket_is_skipped(services: processor.Services) -> None:
     record = s3_record("x/200.jpg", bucket=THUMBNAILS)
 
@@ -490,6 +505,7 @@ def test_oversized_upload_is_rejected_from_the_event_size_without_download(
     services: processor.Services,
 ) -> None:
     key = "huge.jpg"
+    upload(services, key, b"\0" * 100_001)
     record = s3_record(key, size=100_001)
 
     processor.handle_event(notification(record), services)

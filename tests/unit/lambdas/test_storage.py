@@ -94,6 +94,31 @@ def test_read_object_passes_other_errors_on() -> None:
         storage.read_object(s3, BUCKET, "a.jpg", max_bytes=5)
 
 
+def test_ensure_object_exists_accepts_an_existing_key(aws: tuple[Any, Any]) -> None:
+    s3, _ = aws
+    s3.put_object(Bucket=BUCKET, Key="empty.jpg", Body=b"")
+
+    storage.ensure_object_exists(s3, BUCKET, "empty.jpg")
+
+
+def test_ensure_object_exists_raises_object_missing_for_a_deleted_key(
+    aws: tuple[Any, Any],
+) -> None:
+    s3, _ = aws
+
+    with pytest.raises(storage.ObjectMissingError):
+        storage.ensure_object_exists(s3, BUCKET, "gone.jpg")
+
+
+def test_ensure_object_exists_passes_other_errors_on() -> None:
+    s3 = mock.Mock(spec=["head_object"])
+    denied = {"Error": {"Code": "403", "Message": "Forbidden"}}
+    s3.head_object.side_effect = ClientError(denied, "HeadObject")
+
+    with pytest.raises(ClientError):
+        storage.ensure_object_exists(s3, BUCKET, "a.jpg")
+
+
 def test_write_thumbnail_sets_content_type_and_cache_control(aws: tuple[Any, Any]) -> None:
     s3, _ = aws
 
