@@ -175,6 +175,19 @@ def test_late_removal_does_not_remove_a_newer_upload(pipeline: Pipeline) -> None
     assert thumbnail_keys(pipeline, again["image_id"]) == [again["thumbnail_key"]]
 
 
+def test_late_duplicate_of_a_deleted_empty_upload_brings_no_row_back(pipeline: Pipeline) -> None:
+    key = "events/late/empty then deleted.jpg"
+    empty = _upload(pipeline, key, b"")
+    pipeline.client("s3").delete_object(Bucket=pipeline.outputs["uploads_bucket"], Key=key)
+    wait_for(lambda: True if read_row(pipeline, empty["image_id"]) is None else None)
+
+    # The empty upload's event once more: it would be rejected by its size alone.
+    send_notification(pipeline, notification_of_row(empty))
+    wait_until_drained(pipeline)
+
+    assert read_row(pipeline, empty["image_id"]) is None
+
+
 def test_deleting_the_original_removes_its_row_and_thumbnails(pipeline: Pipeline) -> None:
     key = "events/delete/hopper to delete.webp"
     row = _upload(pipeline, key, corpus_file(PHOTO).read_bytes())
