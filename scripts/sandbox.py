@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "down", "status", "reset"])
     parser.add_argument("--no-gallery", action="store_true", help="up: skip the gallery")
     arguments = parser.parse_args(argv)
-    console = Console()
+    console = Console(soft_wrap=True)
 
     try:
         if arguments.command == "up":
