@@ -47,7 +47,18 @@ JPEG_FORMATS = ("JPEG", "MPO")
 SUPPORTED_FORMATS = tuple(name for name in CONTENT_TYPES if name != "MPO")
 
 # What Pillow's decoders raise on malformed input, besides its own error classes.
-DECODER_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+# RuntimeError: the AVIF and HEIF decoders (libavif, libheif) report damaged
+# files with it, and readers meeting a variant they lack raise its subclass
+# NotImplementedError (DDS pixel formats), found by fuzzing.
+DECODER_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    struct.error,
+    RuntimeError,
+)
 
 SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "PNG",
