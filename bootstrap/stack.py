@@ -2,7 +2,13 @@
 
 from dataclasses import dataclass
 
-from bootstrap.policies import api_policy, processor_policy, task_execution_policy
+from bootstrap.policies import (
+    LAMBDA_TRUST,
+    api_policy,
+    ecs_tasks_trust,
+    processor_policy,
+    task_execution_policy,
+)
 from bootstrap.reconcile import Absent, Change, Context, Resource
 from bootstrap.resources.containers import (
     GALLERY_PORT,
@@ -10,21 +16,21 @@ from bootstrap.resources.containers import (
     Cluster,
     Service,
     TaskDefinition,
+    execution_role_name,
 )
-from bootstrap.resources.execution import ContainerLogGroup, TaskExecutionRole
 from bootstrap.resources.functions import (
     DependencyLayer,
     Function,
     InvokePermission,
-    LogGroup,
     QueueTrigger,
 )
 from bootstrap.resources.http_api import HttpApi, execute_api_source_arn
 from bootstrap.resources.load_balancer import HTTP_PORT, Listener, LoadBalancer, TargetGroup
+from bootstrap.resources.logs import LogGroup
 from bootstrap.resources.network import SecurityGroup
 from bootstrap.resources.queues import Queue
 from bootstrap.resources.registry import Repository
-from bootstrap.resources.roles import FunctionRole
+from bootstrap.resources.roles import Role
 from bootstrap.resources.storage import Bucket, UploadNotification, upload_cors_rules
 from bootstrap.resources.table import MetadataTable
 from bootstrap.settings import Settings, function_environment, gallery_log_group
@@ -57,18 +63,26 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
     uses_queue = settings.trigger == "queue"
 
     resources: list[Resource] = [
-        FunctionRole(
-            role_name(processor), lambda ctx: processor_policy(ctx.settings, ctx.account_id)
+        Role(
+            role_name(processor),
+            lambda ctx: LAMBDA_TRUST,
+            lambda ctx: processor_policy(ctx.settings, ctx.account_id),
+            "Execution role of the image processor",
         ),
-        FunctionRole(role_name(api), lambda ctx: api_policy(ctx.settings, ctx.account_id)),
+        Role(
+            role_name(api),
+            lambda ctx: LAMBDA_TRUST,
+            lambda ctx: api_policy(ctx.settings, ctx.account_id),
+            "Execution role of the image API",
+        ),
         Bucket(settings.uploads_bucket, cors_rules=upload_cors_rules(settings.allowed_origins)),
         Bucket(settings.thumbnails_bucket, is_public_read=settings.public_thumbnails),
         MetadataTable(settings.table_name),
         Queue(settings.dlq_name, is_dead_letter=True),
         Queue(settings.queue_name),
         DependencyLayer(settings.layer_name),
-        LogGroup(processor),
-        LogGroup(api),
+        LogGroup(f"/aws/lambda/{processor}"),
+        LogGroup(f"/aws/lambda/{api}"),
         Function(
             processor,
             PROCESSOR_HANDLER,
@@ -153,11 +167,13 @@ def _gallery_on_ecs(settings: Settings, with_load_balancer: bool) -> list[Resour
     service = settings.ecs_service
     tasks_group = f"{service}-tasks"
     resources: list[Resource] = [
-        TaskExecutionRole(
-            f"{settings.ecs_task_family}-execution-role",
+        Role(
+            execution_role_name(settings),
+            lambda ctx: ecs_tasks_trust(ctx.account_id),
             lambda ctx: task_execution_policy(ctx.settings, ctx.account_id),
+            "Lets ECS pull the gallery image and write its logs",
         ),
-        ContainerLogGroup(gallery_log_group(settings)),
+        LogGroup(gallery_log_group(settings)),
         Repository(settings.gallery_repository),
         Cluster(settings.ecs_cluster),
         TaskDefinition(settings.ecs_task_family),

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from bootstrap.reconcile import Change, Context, error_code, retry
 from bootstrap.resources.network import require_default_network
-from bootstrap.settings import gallery_log_group
+from bootstrap.settings import Settings, gallery_log_group
 
 GALLERY_CONTAINER = "gallery"
 GALLERY_PORT = 3000
@@ -21,6 +21,12 @@ HEALTH_PATH = "/api/health"
 # Seconds a new task may fail load balancer health checks while Next.js starts.
 HEALTH_GRACE_S = 60
 NEW = "(not created yet)"
+
+
+def execution_role_name(settings: Settings) -> str:
+    """Name the role ECS uses to pull the gallery image and write its logs."""
+    return f"{settings.ecs_task_family}-execution-role"
+
 
 # Node is in the gallery image whatever its base; curl or wget may not be.
 HEALTH_COMMAND = (
@@ -105,7 +111,7 @@ class TaskDefinition:
         image = f"{ctx.values.get('repository_uri', NEW)}:{settings.gallery_image_tag}"
         return {
             "family": self.family,
-            "executionRoleArn": ctx.values.get("execution_role_arn", NEW),
+            "executionRoleArn": ctx.values.get(f"role:{execution_role_name(ctx.settings)}", NEW),
             "networkMode": "awsvpc",
             "requiresCompatibilities": ["FARGATE"],
             "cpu": str(settings.ecs_cpu),

@@ -1,4 +1,4 @@
-"""Lambda: the dependency layer, the two functions, their log groups and the queue trigger."""
+"""Lambda: the dependency layer, the two functions, the queue trigger and invoke permissions."""
 
 import json
 from collections.abc import Callable
@@ -10,7 +10,6 @@ from botocore.exceptions import ClientError
 from bootstrap import packaging
 from bootstrap.reconcile import Change, Context, error_code, retry
 
-LOG_RETENTION_DAYS = 14
 # A fresh role is not assumable for a few seconds, and a function being
 # updated refuses the next update until it settles.
 _SETTLING_CODES = ("InvalidParameterValueException", "ResourceConflictException")
@@ -148,42 +147,6 @@ def _current(configuration: dict[str, Any], key: str) -> Any:
     if key == "Environment":
         return {"Variables": configuration.get("Environment", {}).get("Variables", {})}
     return configuration.get(key)
-
-
-@dataclass
-class LogGroup:
-    """A function's log group, created up front so it has a retention and is torn down."""
-
-    function_name: str
-    kind: str = "log group"
-
-    @property
-    def name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    def _find(self, ctx: Context) -> dict[str, Any] | None:
-        groups = ctx.aws.client("logs").describe_log_groups(logGroupNamePrefix=self.name)
-        return next((g for g in groups["logGroups"] if g["logGroupName"] == self.name), None)
-
-    def plan(self, ctx: Context) -> Change:
-        group = self._find(ctx)
-        if group is None:
-            return Change("create")
-        if group.get("retentionInDays") != LOG_RETENTION_DAYS:
-            return Change("update", ("retention",))
-        return Change("unchanged")
-
-    def apply(self, ctx: Context, change: Change) -> None:
-        logs = ctx.aws.client("logs")
-        if change.action == "create":
-            logs.create_log_group(logGroupName=self.name, tags=ctx.settings.tags)
-        logs.put_retention_policy(logGroupName=self.name, retentionInDays=LOG_RETENTION_DAYS)
-
-    def delete(self, ctx: Context) -> bool:
-        if self._find(ctx) is None:
-            return False
-        ctx.aws.client("logs").delete_log_group(logGroupName=self.name)
-        return True
 
 
 @dataclass

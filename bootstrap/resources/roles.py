@@ -1,4 +1,8 @@
-"""IAM: one execution role per function, each with one least-privilege inline policy."""
+"""IAM: an execution role with a trust policy and one least-privilege inline policy.
+
+Each function gets one (trusted by Lambda); the gallery's ECS tasks get one
+(trusted by ECS, to pull the image and write logs).
+"""
 
 import json
 from collections.abc import Callable
@@ -8,7 +12,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from bootstrap.policies import LAMBDA_TRUST, PolicyDocument
+from bootstrap.policies import PolicyDocument
 from bootstrap.reconcile import Change, Context, error_code
 
 INLINE_POLICY_NAME = "least-privilege"
@@ -20,11 +24,13 @@ def _as_document(value: str | dict[str, Any]) -> PolicyDocument:
 
 
 @dataclass
-class FunctionRole:
-    """The execution role of one function."""
+class Role:
+    """One role; its ARN is recorded in `ctx.values[f"role:{name}"]` for those who use it."""
 
     name: str
+    make_trust: Callable[[Context], PolicyDocument]
     make_policy: Callable[[Context], PolicyDocument]
+    description: str
     kind: str = "IAM role"
 
     def arn(self, ctx: Context) -> str:
@@ -41,7 +47,7 @@ class FunctionRole:
             raise
 
         details = []
-        if _as_document(role["AssumeRolePolicyDocument"]) != LAMBDA_TRUST:
+        if _as_document(role["AssumeRolePolicyDocument"]) != self.make_trust(ctx):
             details.append("trust policy")
         if self._current_policy(ctx) != self.make_policy(ctx):
             details.append("inline policy")
@@ -60,12 +66,12 @@ class FunctionRole:
 
     def apply(self, ctx: Context, change: Change) -> None:
         iam = ctx.aws.client("iam")
-        trust = json.dumps(LAMBDA_TRUST)
+        trust = json.dumps(self.make_trust(ctx))
         if change.action == "create":
             iam.create_role(
                 RoleName=self.name,
                 AssumeRolePolicyDocument=trust,
-                Description="Execution role of one image-pipeline function",
+                Description=self.description,
                 Tags=[{"Key": k, "Value": v} for k, v in ctx.settings.tags.items()],
             )
         else:
