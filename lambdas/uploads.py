@@ -38,9 +38,11 @@ EXTENSION_BY_CONTENT_TYPE = {
 }
 ALLOWED_CONTENT_TYPES = frozenset(EXTENSION_BY_CONTENT_TYPE)
 
-MAX_BODY_BYTES = 4096
 MAX_FILENAME_CHARS = 1024
 MAX_CONTENT_TYPE_CHARS = 255
+# Room for the longest valid body even when JSON escapes every character (up to
+# 12 bytes each: a surrogate pair), so a valid request is never refused as too large.
+MAX_BODY_BYTES = 16 * 1024
 MAX_STEM_CHARS = 100
 PENDING_GRACE_S = 24 * 60 * 60
 FALLBACK_STEM = "upload"

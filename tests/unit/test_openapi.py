@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from lambdas import api, errors, routing
+from lambdas import api, errors, routing, uploads
 from tests.unit.lambdas.api_harness import (
     NOW,
     ORIGIN,
@@ -95,7 +95,7 @@ CASES = {
     "image-wrong-method": Case("PATCH", "/images/{id}", 405),
     "upload": Case("POST", "/uploads", 201, body=UPLOAD_BODY),
     "upload-bad-body": Case("POST", "/uploads", 400, body="[]"),
-    "upload-body-too-large": Case("POST", "/uploads", 413, body="x" * 5000),
+    "upload-body-too-large": Case("POST", "/uploads", 413, body="x" * (uploads.MAX_BODY_BYTES + 1)),
     "upload-announced-too-large": Case(
         "POST",
         "/uploads",
@@ -152,6 +152,14 @@ def test_error_codes_in_the_document_match_the_error_classes() -> None:
 
     classes = [errors.ApiError, *errors.ApiError.__subclasses__()]
     assert documented == {cls.code for cls in classes} | {errors.INTERNAL_ERROR_CODE}
+
+
+def test_documented_upload_types_are_the_accepted_ones() -> None:
+    upload_request = load_document()["components"]["schemas"]["UploadRequest"]
+
+    documented = upload_request["properties"]["content_type"]["enum"]
+
+    assert documented == sorted(uploads.ALLOWED_CONTENT_TYPES)
 
 
 def test_cases_cover_every_documented_status() -> None:

@@ -157,11 +157,20 @@ def test_parse_upload_request_reads_base64_bodies_and_normalises_the_type() -> N
     assert request == uploads.UploadRequest("a.png", "image/png", 9)
 
 
-def test_parse_upload_request_refuses_bodies_over_4096_bytes() -> None:
-    body = json.dumps({"filename": "a" * 5000, "content_type": "image/png"})
+def test_parse_upload_request_refuses_bodies_over_16_kib() -> None:
+    body = '{"filename": "a.png", "content_type": "image/png"}' + " " * uploads.MAX_BODY_BYTES
 
     with pytest.raises(PayloadTooLargeError):
         uploads.parse_upload_request(body, is_base64_encoded=False)
+
+
+def test_parse_upload_request_reads_the_longest_valid_body_fully_escaped() -> None:
+    filename = "\N{GRINNING FACE}" * uploads.MAX_FILENAME_CHARS
+    body = json.dumps({"filename": filename, "content_type": "image/jpeg", "size": 10**18})
+
+    request = uploads.parse_upload_request(body, is_base64_encoded=False)
+
+    assert request == uploads.UploadRequest(filename, "image/jpeg", 10**18)
 
 
 @pytest.mark.parametrize(
@@ -296,7 +305,7 @@ def test_save_pending_row_never_overwrites_the_processors_row(sandbox: Sandbox) 
             413,
             "payload_too_large",
         ),
-        ("x" * 5000, 413, "payload_too_large"),
+        ("x" * (uploads.MAX_BODY_BYTES + 1), 413, "payload_too_large"),
     ],
     ids=["invalid-body", "unsupported-type", "too-large", "body-too-large"],
 )
