@@ -237,10 +237,16 @@ def _read_original(event: ObjectEvent, services: Services) -> bytes:
 def _record_rejection(
     event: ObjectEvent, reason: str, byte_size: int | None, services: Services
 ) -> ObjectResult:
+    """Write the failed row unless a newer event won, then drop the key's earlier thumbnails."""
     settings = services.config
     row = rows.make_failed_row(event, reason, byte_size, settings.list_shards, services.now())
 
     write = storage.put_row(services.dynamodb, settings.table_name, row)
+    if write == "written":
+        # The key may have held a readable image before: its thumbnails show content
+        # that is gone (and would stay readable when thumbnails are public).
+        keys = _configured_thumbnail_keys(row["image_id"], settings)
+        storage.delete_thumbnails(services.s3, settings.thumbnails_bucket, keys)
     outcome: Outcome = "failed" if write == "written" else write
     return ObjectResult(outcome, "failed", reason, input_bytes=byte_size or 0)
 
@@ -253,10 +259,14 @@ def _process_removed(event: ObjectEvent, image_id: str, services: Services) -> O
     if deletion.outcome != "written":
         return ObjectResult(outcome=deletion.outcome)
 
-    configured = [records.make_thumbnail_key(image_id, edge) for edge in settings.thumbnail_sizes]
+    configured = _configured_thumbnail_keys(image_id, settings)
     keys = dict.fromkeys([*deletion.thumbnail_keys, *configured])
     storage.delete_thumbnails(services.s3, settings.thumbnails_bucket, keys)
     return ObjectResult(outcome="removed")
+
+
+def _configured_thumbnail_keys(image_id: str, settings: config.FunctionConfig) -> list[str]:
+    return [records.make_thumbnail_key(image_id, edge) for edge in settings.thumbnail_sizes]
 
 
 def _log_result(result: ObjectResult, fields: dict[str, object]) -> None:

@@ -283,6 +283,34 @@ def test_older_event_arriving_late_never_overwrites_the_newer_row(
     ]
 
 
+def test_image_replaced_by_unreadable_bytes_loses_its_thumbnail(
+    services: processor.Services,
+) -> None:
+    key = "a.jpg"
+    upload(services, key, jpeg_bytes())
+    processor.handle_event(notification(s3_record(key, sequencer=OLDER)), services)
+    upload(services, key, b"this is not an image")
+
+    processor.handle_event(notification(s3_record(key, sequencer=NEWER)), services)
+
+    row = read_row(services, key)
+    assert row is not None and row["status"] == "failed"
+    assert thumbnail_keys(services) == []
+
+
+def test_rejection_older_than_the_row_keeps_its_thumbnail(services: processor.Services) -> None:
+    key = "a.jpg"
+    upload(services, key, jpeg_bytes())
+    processor.handle_event(notification(s3_record(key, sequencer=NEWER)), services)
+
+    older_empty = s3_record(key, sequencer=OLDER, size=0)
+    processor.handle_event(notification(older_empty), services)
+
+    row = read_row(services, key)
+    assert row is not None and row["status"] == "ready"
+    assert thumbnail_keys(services) == [row["thumbnail_key"]]
+
+
 def test_removal_deletes_thumbnails_and_row(services: processor.Services) -> None:
     key = "folder/a.jpg"
     upload(services, key, jpeg_bytes())
