@@ -188,6 +188,19 @@ def test_late_duplicate_of_a_deleted_empty_upload_brings_no_row_back(pipeline: P
     assert read_row(pipeline, empty["image_id"]) is None
 
 
+def test_photo_replaced_by_a_broken_file_keeps_no_thumbnail(pipeline: Pipeline) -> None:
+    key = "events/replaced/photo then broken.png"
+    photo = _upload(pipeline, key, corpus_file(PHOTO).read_bytes())
+    assert thumbnail_keys(pipeline, photo["image_id"]) == [photo["thumbnail_key"]]
+
+    broken = _replace(pipeline, key, corpus_file("pillow-broken.png").read_bytes(), photo)
+    # The failed row is written first, the earlier thumbnail deleted right after.
+    wait_until_drained(pipeline)
+
+    assert broken["status"] == "failed"
+    assert thumbnail_keys(pipeline, broken["image_id"]) == []
+
+
 def test_deleting_the_original_removes_its_row_and_thumbnails(pipeline: Pipeline) -> None:
     key = "events/delete/hopper to delete.webp"
     row = _upload(pipeline, key, corpus_file(PHOTO).read_bytes())
