@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Literal
 
 Target = Literal["local", "aws"]
+ApiFront = Literal["http-api", "function-url"]
+API_FRONTS: tuple[ApiFront, ...] = ("http-api", "function-url")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DIR = PROJECT_ROOT / ".sandbox"
@@ -57,6 +59,16 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("PIPELINE_LAYER_NAME", "image-pipeline-deps", "dependency layer"),
         SettingSpec(
             "PIPELINE_TRIGGER", "queue", "queue (S3 → SQS → Lambda) or direct (S3 → Lambda)"
+        ),
+        SettingSpec(
+            "PIPELINE_BUNDLE_DEPENDENCIES",
+            "false",
+            "true: ship the dependencies inside the code package instead of a layer",
+        ),
+        SettingSpec(
+            "PIPELINE_API_FRONT",
+            "http-api",
+            "http-api (API Gateway HTTP API) or function-url (a Lambda function URL)",
         ),
         SettingSpec("PIPELINE_THUMBNAIL_SIZES", "200", "comma-separated longest edges in pixels"),
         SettingSpec("PIPELINE_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024), "largest accepted upload"),
@@ -147,6 +159,8 @@ class Settings:
     api_name: str
     layer_name: str
     trigger: Literal["queue", "direct"]
+    bundle_dependencies: bool
+    api_front: ApiFront
     thumbnail_sizes: tuple[int, ...]
     max_upload_bytes: int
     max_pixels: int
@@ -212,6 +226,9 @@ def load_settings(
     trigger = _read(env, "PIPELINE_TRIGGER")
     if trigger not in ("queue", "direct"):
         raise ValueError(f"PIPELINE_TRIGGER must be queue or direct, not {trigger!r}")
+    api_front = _read(env, "PIPELINE_API_FRONT")
+    if api_front not in API_FRONTS:
+        raise ValueError(f"PIPELINE_API_FRONT must be http-api or function-url, not {api_front!r}")
     outputs = _read(env, "PIPELINE_OUTPUTS_FILE") or str(SANDBOX_DIR / f"outputs-{target}.json")
     runtime = _read(env, "PIPELINE_LAMBDA_RUNTIME") or lambda_runtime or "python3.12"
     # The gallery runs on ECS on the aws target unless told otherwise; locally it runs beside us.
@@ -232,6 +249,8 @@ def load_settings(
         api_name=_read(env, "PIPELINE_API_NAME"),
         layer_name=_read(env, "PIPELINE_LAYER_NAME"),
         trigger=trigger,  # type: ignore[arg-type]
+        bundle_dependencies=_is_true(env, "PIPELINE_BUNDLE_DEPENDENCIES"),
+        api_front=api_front,  # type: ignore[arg-type]
         thumbnail_sizes=tuple(int(size) for size in _split(_read(env, "PIPELINE_THUMBNAIL_SIZES"))),
         max_upload_bytes=int(_read(env, "PIPELINE_MAX_UPLOAD_BYTES")),
         max_pixels=int(_read(env, "PIPELINE_MAX_PIXELS")),
