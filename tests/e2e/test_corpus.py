@@ -118,8 +118,8 @@ class CorpusRun:
     added_rows: list[dict[str, Any]]
 
     def thumbnail(self, name: str) -> Image.Image:
-        data, _ = read_thumbnail(self.pipeline, self.rows[name]["thumbnail_key"])
-        return Image.open(io.BytesIO(data))
+        stored = read_thumbnail(self.pipeline, self.rows[name]["thumbnail_key"])
+        return Image.open(io.BytesIO(stored.data))
 
 
 @pytest.fixture(scope="module")
@@ -190,11 +190,12 @@ def test_ready_upload_has_one_jpeg_thumbnail_of_the_expected_size(
 ) -> None:
     pipeline, row = corpus_run.pipeline, corpus_run.rows[name]
 
-    data, content_type = read_thumbnail(pipeline, row["thumbnail_key"])
-    image = Image.open(io.BytesIO(data))
+    stored = read_thumbnail(pipeline, row["thumbnail_key"])
+    image = Image.open(io.BytesIO(stored.data))
 
     assert thumbnail_keys(pipeline, row["image_id"]) == [row["thumbnail_key"]]
-    assert (content_type, image.format) == ("image/jpeg", "JPEG")
+    assert (stored.content_type, image.format) == ("image/jpeg", "JPEG")
+    assert stored.cache_control
     assert image.size == EXPECTED[name].thumbnail
     assert [(r["width"], r["height"]) for r in row["renditions"]] == [image.size]
 

@@ -4,6 +4,7 @@ Shared by the end-to-end tests: rows come back deserialised (numbers as
 Decimal), thumbnails as bytes, and the listing follows `next_cursor` to its end.
 """
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -77,13 +78,23 @@ def thumbnail_keys(pipeline: Pipeline, image_id: str) -> list[str]:
     return sorted(entry["Key"] for page in pages for entry in page.get("Contents", []))
 
 
-def read_thumbnail(pipeline: Pipeline, key: str) -> tuple[bytes, str]:
-    """Download one thumbnail; return its bytes and its stored Content-Type."""
+@dataclass(frozen=True)
+class StoredThumbnail:
+    """One thumbnail as stored: its bytes and the headers S3 serves it with."""
+
+    data: bytes
+    content_type: str
+    cache_control: str | None
+
+
+def read_thumbnail(pipeline: Pipeline, key: str) -> StoredThumbnail:
+    """Download one thumbnail from the thumbnails bucket."""
     response = pipeline.client("s3").get_object(
         Bucket=pipeline.outputs["thumbnails_bucket"], Key=key
     )
     with response["Body"] as body:
-        return body.read(), response["ContentType"]
+        data = body.read()
+    return StoredThumbnail(data, response["ContentType"], response.get("CacheControl"))
 
 
 def list_images(pipeline: Pipeline, page_size: int) -> list[dict[str, Any]]:
