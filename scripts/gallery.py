@@ -1,5 +1,6 @@
 """The gallery in the embedded sandbox: installed, rebuilt when its sources change, run."""
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -10,9 +11,12 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from bootstrap.settings import SANDBOX_DIR
 from scripts.processes import read_pid, start_background, stop_background
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+# Where the markers of the last install and build live, whoever asked for them.
+BUILD_STATE_DIR = SANDBOX_DIR / "gallery-build"
 HEALTH_PATH = "/api/health"
 START_TIMEOUT_S = 60.0
 _SOURCE_SKIP = {"node_modules", ".next", "out"}
@@ -43,8 +47,19 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def ensure_built(state_dir: Path, report: Callable[[str], None] = print) -> None:
-    """Install dependencies and build the gallery when its sources changed since the last build."""
+def ensure_built(report: Callable[[str], None] = print) -> None:
+    """Install dependencies and build the gallery when its sources changed since the last build.
+
+    Holds a lock meanwhile: two `next build` runs in one folder fail, and a
+    sandbox and a test run may both ask for a build at once.
+    """
+    BUILD_STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with (BUILD_STATE_DIR / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install_and_build(BUILD_STATE_DIR, report)
+
+
+def _install_and_build(state_dir: Path, report: Callable[[str], None]) -> None:
     lock_hash = hashlib.sha256((FRONTEND_DIR / "package-lock.json").read_bytes()).hexdigest()
     installed_marker = state_dir / "gallery-installed.hash"
     if not (FRONTEND_DIR / "node_modules").exists() or _read(installed_marker) != lock_hash:
@@ -78,7 +93,7 @@ def is_answering(url: str) -> bool:
         return False
 
 
-def start(state_dir: Path, port: int, api_url: str) -> int:
+def start(state_dir: Path, port: int, api_url: str, max_upload_bytes: int) -> int:
     """Start the gallery on 127.0.0.1:`port` against `api_url`; return its pid when healthy."""
     npm = shutil.which("npm") or "npm"
     environment = {
@@ -88,6 +103,7 @@ def start(state_dir: Path, port: int, api_url: str) -> int:
         "PORT": str(port),
         "HOSTNAME": "127.0.0.1",
         "GALLERY_API_URL": api_url,
+        "PIPELINE_MAX_UPLOAD_BYTES": str(max_upload_bytes),
         "NEXT_TELEMETRY_DISABLED": "1",
     }
     pid_file = state_dir / "gallery.pid"

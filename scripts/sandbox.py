@@ -19,7 +19,7 @@ from bootstrap.aws import MissingCredentialsError
 from bootstrap.outputs import read_outputs
 from bootstrap.packaging import PackagingError
 from bootstrap.reconcile import ProvisioningError
-from bootstrap.settings import SANDBOX_DIR, load_settings
+from bootstrap.settings import SANDBOX_DIR, Settings, load_settings
 from scripts import emulator, gallery, results
 
 EMULATOR = emulator.EmulatorPaths(
@@ -57,17 +57,18 @@ def up(console: Console, skip_gallery: bool) -> int:
 
     gallery_url = f"http://127.0.0.1:{settings.gallery_port}"
     if not skip_gallery:
-        _start_gallery(console, settings.gallery_port, outputs["api_url"])
+        _start_gallery(console, settings, outputs["api_url"])
 
     _print_where_to_look(console, outputs, None if skip_gallery else gallery_url)
     return 0
 
 
-def _start_gallery(console: Console, port: int, api_url: str) -> None:
+def _start_gallery(console: Console, settings: Settings, api_url: str) -> None:
+    port = settings.gallery_port
     gallery.stop(STATE_DIR)
-    gallery.ensure_built(STATE_DIR, report=console.print)
+    gallery.ensure_built(report=console.print)
     with console.status(f"starting the gallery on port {port}"):
-        pid = gallery.start(STATE_DIR, port, api_url)
+        pid = gallery.start(STATE_DIR, port, api_url, settings.max_upload_bytes)
     console.print(f"gallery started (pid {pid}), log {STATE_DIR / 'gallery.log'}")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.browser import (
     VIEWPORT,
@@ -25,6 +25,10 @@ from tests.support.sandbox import (
     settings_for,
     teardown_pipeline,
 )
+
+# Assertions wait for the page, never a fixed time; the machine is shared with
+# the emulator and its functions, so a step may take longer than Playwright's 5 s.
+expect.set_options(timeout=20_000)
 
 _BROWSER_NAMES = {
     "PIPELINE_UPLOADS_BUCKET": "browser-check-uploads",
@@ -84,7 +88,8 @@ def gallery_url(
     """The built gallery, served against the browser pipeline's API; stopped at the end."""
     port = int(gallery_origin.rsplit(":", 1)[1])
     run_dir = tmp_path_factory.mktemp("gallery")
-    with running_gallery(run_dir, port, browser_pipeline.api_url) as url:
+    max_bytes = browser_pipeline.settings.max_upload_bytes
+    with running_gallery(run_dir, port, browser_pipeline.api_url, max_bytes) as url:
         yield url
 
 

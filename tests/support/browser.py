@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Dialog, Page, Playwright, Request
 
-from bootstrap.settings import SANDBOX_DIR
 from scripts import gallery
 
 CHROMIUM_PATH = "/usr/bin/chromium"
@@ -39,14 +38,14 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 
 @contextmanager
-def running_gallery(run_dir: Path, port: int, api_url: str) -> Iterator[str]:
+def running_gallery(run_dir: Path, port: int, api_url: str, max_upload_bytes: int) -> Iterator[str]:
     """Build the gallery if its sources changed, serve it on `port`; yield its URL, then stop it.
 
-    The build cache is the sandbox's (one build serves both); the pid file and
-    log live in `run_dir`, so stopping never touches a gallery the sandbox runs.
+    The build is the sandbox's (one build serves both); the pid file and log
+    live in `run_dir`, so stopping never touches a gallery the sandbox runs.
     """
-    gallery.ensure_built(SANDBOX_DIR, report=lambda line: None)
-    gallery.start(run_dir, port, api_url)
+    gallery.ensure_built(report=lambda line: None)
+    gallery.start(run_dir, port, api_url, max_upload_bytes)
     try:
         yield f"http://{LOOPBACK_HOST}:{port}"
     finally:
