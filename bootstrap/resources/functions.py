@@ -56,7 +56,12 @@ class DependencyLayer:
 
 @dataclass
 class Function:
-    """One function of the shared code package, with its role, layer and environment."""
+    """One function of the shared code package, with its role, layer and environment.
+
+    With `bundles_dependencies`, the package carries the layer's packages
+    itself and the function has no layer (for emulators that do not apply
+    layers).
+    """
 
     name: str
     handler: str
@@ -64,9 +69,11 @@ class Function:
     memory_mb: int
     timeout_s: int
     environment: Callable[[Context], dict[str, str]]
+    bundles_dependencies: bool = False
     kind: str = "Lambda function"
 
     def _desired(self, ctx: Context) -> dict[str, Any]:
+        layers = [] if self.bundles_dependencies else [ctx.values.get("layer_arn", "(new layer)")]
         return {
             "Runtime": ctx.settings.lambda_runtime,
             "Handler": self.handler,
@@ -74,11 +81,17 @@ class Function:
             "MemorySize": self.memory_mb,
             "Timeout": self.timeout_s,
             "Environment": {"Variables": self.environment(ctx)},
-            "Layers": [ctx.values.get("layer_arn", "(new layer)")],
+            "Layers": layers,
         }
 
+    def _code(self, ctx: Context) -> packaging.Package:
+        if self.bundles_dependencies:
+            settings = ctx.settings
+            return packaging.build_bundled_package(settings.lambda_runtime, settings.lambda_arch)
+        return packaging.build_code_package()
+
     def plan(self, ctx: Context) -> Change:
-        code = packaging.build_code_package()
+        code = self._code(ctx)
         ctx.values[f"function_arn:{self.name}"] = ctx.arn("lambda", f"function:{self.name}")
         try:
             current = ctx.aws.client("lambda").get_function_configuration(FunctionName=self.name)
@@ -98,7 +111,7 @@ class Function:
 
     def apply(self, ctx: Context, change: Change) -> None:
         client = ctx.aws.client("lambda")
-        code = packaging.build_code_package()
+        code = self._code(ctx)
         if change.action == "create":
             retry(
                 lambda: client.create_function(
