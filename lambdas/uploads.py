@@ -82,7 +82,8 @@ def parse_upload_request(body: str | None, is_base64_encoded: bool) -> UploadReq
 
     Raises InvalidBodyError for anything but an object with a non-empty string
     `filename`, a string `content_type` and an optional positive integer
-    `size`; PayloadTooLargeError for a body over MAX_BODY_BYTES.
+    `size` (left out when unknown, never null); PayloadTooLargeError for a body
+    over MAX_BODY_BYTES.
     """
     document = _decode_json(body, is_base64_encoded)
     if not isinstance(document, dict) or not _BODY_KEYS.issuperset(document):
@@ -96,8 +97,8 @@ def parse_upload_request(body: str | None, is_base64_encoded: bool) -> UploadReq
     if not isinstance(content_type, str) or len(content_type) > MAX_CONTENT_TYPE_CHARS:
         raise InvalidBodyError("content_type must be a string such as image/jpeg.")
     size = document.get("size")
-    if size is not None and (type(size) is not int or size < 1):
-        raise InvalidBodyError("size must be a positive integer (bytes).")
+    if "size" in document and (type(size) is not int or size < 1):
+        raise InvalidBodyError("size must be a positive integer (bytes), or left out.")
 
     return UploadRequest(filename, content_type.strip().lower(), size)
 
