@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from lambdas.listing import encode_cursor
+from lambdas.uploads import MAX_BODY_BYTES
 from tests.support.api import (
     ALLOWED_ORIGIN,
     FOREIGN_ORIGIN,
@@ -226,7 +227,7 @@ REFUSED_UPLOADS = {
     "text": ({"filename": "notes.txt", "content_type": "text/plain"}, 415),
     "svg": ({"filename": "vector.svg", "content_type": "image/svg+xml"}, 415),
     "announced-size": ({"filename": "huge.jpg", "content_type": "image/jpeg", "size": 10**12}, 413),
-    "request-body": ({"filename": "x" * 1000 + ".jpg", "content_type": " " * 4000}, 413),
+    "request-body": ({"filename": "a.jpg", "content_type": " " * MAX_BODY_BYTES}, 413),
 }
 ERROR_CODES = {413: "payload_too_large", 415: "unsupported_media_type"}
 
