@@ -1,0 +1,138 @@
+"""Benchmark the pipeline against the tutorial and libvips: `python3 scripts/dev.py bench`.
+
+Four sections, each measured side by side in one run: thumbnail compute in one
+process, end to end on emulators of its own, GET /images as the table grows,
+and cold start with package sizes. Writes artifacts/bench/bench-<time>.json and
+.png (plus latest.json / latest.png) and prints the tables. The emulators run
+on free loopback ports and stop at the end: a running sandbox is never touched.
+"""
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bootstrap.settings import PROJECT_ROOT, load_settings
+from scripts import emulator
+from scripts.benchmarks import chart, coldstart, compute, emulated, machine, report
+from tests.support.sandbox import EMULATOR_VENV
+
+OUTPUT_DIR = PROJECT_ROOT / "artifacts" / "bench"
+SECTIONS = ("compute", "e2e", "api", "cold")
+TIME_BUDGET_S = 600
+CAPTURED_WIDTH = 170
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help="sections to run, by name")
+    parser.add_argument("--runs", type=int, default=5, help="compute runs per worker process")
+    parser.add_argument("--rounds", type=int, default=2, help="worker processes per compute case")
+    parser.add_argument("--uploads", type=int, default=200, help="uploads for ours, queue trigger")
+    parser.add_argument(
+        "--direct-uploads",
+        type=int,
+        default=24,
+        help="uploads for the tutorial and each small phase (direct: one worker per event)",
+    )
+    parser.add_argument("--threads", type=int, default=8, help="concurrent uploads")
+    parser.add_argument("--sizes", default="100,1000,10000", help="table sizes for the API pages")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="repeats per API and cold start figure"
+    )
+    parser.add_argument("--output", type=Path, default=OUTPUT_DIR)
+    return parser.parse_args(argv)
+
+
+def _timed(
+    name: str, action: Callable[[], dict[str, Any]], timings: dict[str, float]
+) -> dict[str, Any]:
+    started = time.monotonic()
+    section = action()
+    timings[name] = round(time.monotonic() - started, 1)
+    return section
+
+
+def run(arguments: argparse.Namespace, console: Console) -> dict[str, Any]:
+    """Run the chosen sections and return everything measured."""
+    chosen = set(arguments.only.split(","))
+    say: Callable[[str], None] = lambda line: console.print(f"[dim]{line}[/dim]")  # noqa: E731
+    results: dict[str, Any] = {"machine": machine.describe(PROJECT_ROOT), "arguments": {}}
+    results["arguments"] = {k: str(v) for k, v in vars(arguments).items()}
+    timings: dict[str, float] = {}
+
+    if "compute" in chosen:
+        inputs = arguments.output / "inputs"
+        results["compute"] = _timed(
+            "compute",
+            lambda: compute.run(inputs, PROJECT_ROOT, arguments.runs, arguments.rounds, say),
+            timings,
+        )
+    if {"e2e", "api", "cold"} & chosen:
+        emulator.install(EMULATOR_VENV, report=say)
+    if "e2e" in chosen:
+        section = _timed(
+            "end_to_end",
+            lambda: emulated.run_end_to_end(
+                arguments.uploads, arguments.direct_uploads, arguments.threads, say
+            ),
+            timings,
+        )
+        section["ratios"] = report.end_to_end_ratios(section)
+        results["end_to_end"] = section
+    if "api" in chosen:
+        sizes = tuple(int(size) for size in arguments.sizes.split(","))
+        results["api"] = _timed(
+            "api", lambda: emulated.run_api(sizes, arguments.repeats, say), timings
+        )
+    if "cold" in chosen:
+        results["cold_start"] = _timed("cold_start", lambda: _cold_start(arguments, say), timings)
+
+    results["section_seconds"] = timings
+    return results
+
+
+def _cold_start(arguments: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
+    paths = emulator.EmulatorPaths(venv_dir=EMULATOR_VENV.resolve(), data_dir=arguments.output)
+    runtime = emulator.python_runtime(paths)
+    settings = load_settings("local", {}, lambda_runtime=runtime)
+    return coldstart.run(paths.python, runtime, settings.lambda_arch, arguments.repeats, say)
+
+
+def main(argv: list[str]) -> int:
+    arguments = _parse(argv)
+    # Wide enough for the tables when the output goes to a file or a pipe.
+    console = Console() if sys.stdout.isatty() else Console(width=CAPTURED_WIDTH)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    started = time.monotonic()
+
+    results = run(arguments, console)
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    json_path = arguments.output / f"bench-{stamp}.json"
+    png_path = arguments.output / f"bench-{stamp}.png"
+    report.write_json(json_path, results)
+    report.write_json(arguments.output / "latest.json", results)
+    chart.draw(png_path, results)
+    chart.draw(arguments.output / "latest.png", results)
+
+    report.print_tables(console, results)
+    console.print(
+        f"total {results['total_seconds']:.0f} s (sections: {results['section_seconds']})"
+    )
+    if results["total_seconds"] > TIME_BUDGET_S:
+        console.print(f"[yellow]over the {TIME_BUDGET_S} s budget on this machine[/yellow]")
+    console.print(f"wrote {json_path} and {png_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,141 @@
+"""The benchmark's own emulators: a fresh MiniStack each, provisioned by our bootstrap code.
+
+Each starts on a free loopback port (like the end-to-end tests) and is stopped
+afterwards, so the running sandbox on :4566 is never touched. A fresh emulator
+per trigger mode keeps one mode's leftover workers out of the other's memory.
+"""
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from bootstrap.aws import EMULATOR_CREDENTIALS
+from scripts import emulator
+from scripts.benchmarks import api_pages, endtoend, images, tutorial_stack
+from tests.support.sandbox import Pipeline, embedded_emulator, provision_pipeline, settings_for
+
+PHASE_TIMEOUT_S = 240.0
+ROW_POLL_S = 0.1
+LISTING_POLL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Emulated:
+    """A provisioned pipeline on its own emulator, and the emulator's process id."""
+
+    pipeline: Pipeline
+    emulator_pid: int
+    runtime: str
+
+
+@contextmanager
+def fresh_pipeline(trigger: str) -> Iterator[Emulated]:
+    """Start an emulator, provision our pipeline with `trigger`, and stop it all afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-emulator-") as scratch:
+        work_dir = Path(scratch)
+        with embedded_emulator(work_dir) as (endpoint_url, paths):
+            runtime = emulator.python_runtime(paths)
+            overrides = {"PIPELINE_TRIGGER": trigger}
+            settings = settings_for("local", endpoint_url, work_dir, overrides, runtime=runtime)
+            pipeline = provision_pipeline(settings)
+            pid = emulator.read_pid(paths)
+            if pid is None:
+                raise emulator.EmulatorError("the benchmark's emulator stopped during provisioning")
+            yield Emulated(pipeline, pid, runtime)
+
+
+def _keys(name: str, count: int, warm_up_count: int) -> tuple[list[str], list[str]]:
+    keys = [f"bench/{name}/{index:04d}.jpg" for index in range(count)]
+    warm_up_keys = [f"bench/{name}-warm-up/{index:04d}.jpg" for index in range(warm_up_count)]
+    return keys, warm_up_keys
+
+
+def _our_phase(name: str, pipeline: Pipeline, count: int, warm_up_count: int) -> endtoend.Phase:
+    bucket = pipeline.outputs["uploads_bucket"]
+    dynamodb = pipeline.client("dynamodb")
+    probes = {
+        "row_ready": (
+            endtoend.row_probe(dynamodb, pipeline.outputs["table_name"], bucket),
+            ROW_POLL_S,
+        ),
+        "listed": (endtoend.listing_probe(pipeline.api_url, bucket), LISTING_POLL_S),
+    }
+    keys, warm_up_keys = _keys(name, count, warm_up_count)
+    return endtoend.Phase(name, bucket, keys, warm_up_keys, probes)
+
+
+def _tutorial_phase(
+    pipeline: Pipeline, names: tutorial_stack.TutorialNames, count: int, warm_up_count: int
+) -> endtoend.Phase:
+    dynamodb = pipeline.client("dynamodb")
+    probe = endtoend.tutorial_probe(dynamodb, names.table_name, names.uploads_bucket)
+    keys, warm_up_keys = _keys("tutorial-direct", count, warm_up_count)
+    probes = {"row_ready": (probe, ROW_POLL_S)}
+    return endtoend.Phase("tutorial-direct", names.uploads_bucket, keys, warm_up_keys, probes)
+
+
+def run_end_to_end(
+    uploads: int, direct_uploads: int, threads: int, report: Callable[[str], None]
+) -> dict[str, Any]:
+    """Ours (queue) with `uploads`, then with `direct_uploads` like the tutorial beside it,
+    then ours (direct) with `direct_uploads` on a second emulator.
+
+    Every phase first uploads `threads` warm-up images, unmeasured. Direct
+    triggers get fewer uploads: MiniStack starts a worker process per event in
+    flight, so a burst costs minutes of CPU and gigabytes of memory.
+    """
+    body = images.encode_case(images.UPLOAD_CASE)
+    phases: dict[str, Any] = {}
+
+    def measure(phase: endtoend.Phase, emulated: Emulated) -> None:
+        report(f"end to end: {phase.name}, {len(phase.keys)} uploads")
+        s3 = emulated.pipeline.client("s3")
+        phases[phase.name] = endtoend.run_phase(
+            phase, s3, body, threads, emulated.emulator_pid, PHASE_TIMEOUT_S
+        )
+
+    with fresh_pipeline("queue") as queued:
+        names = tutorial_stack.TutorialNames()
+        tutorial_stack.deploy(queued.pipeline.aws, queued.pipeline.settings, names)
+        measure(_our_phase("ours-queue", queued.pipeline, uploads, threads), queued)
+        measure(_our_phase("ours-queue-small", queued.pipeline, direct_uploads, threads), queued)
+        measure(_tutorial_phase(queued.pipeline, names, direct_uploads, threads), queued)
+
+    with fresh_pipeline("direct") as direct:
+        measure(_our_phase("ours-direct", direct.pipeline, direct_uploads, threads), direct)
+
+    return {
+        "upload_image": {
+            "label": images.UPLOAD_CASE.label,
+            "width": images.UPLOAD_CASE.width,
+            "height": images.UPLOAD_CASE.height,
+            "bytes": len(body),
+        },
+        "phases": phases,
+    }
+
+
+def run_api(sizes: tuple[int, ...], repeats: int, report: Callable[[str], None]) -> dict[str, Any]:
+    """Measure GET /images and the tutorial's scan at each table size, on a fresh emulator."""
+    with fresh_pipeline("queue") as emulated:
+        pipeline = emulated.pipeline
+        table = boto3.resource(
+            "dynamodb",
+            endpoint_url=pipeline.settings.endpoint_url,
+            region_name=pipeline.settings.region,
+            **EMULATOR_CREDENTIALS,
+        ).Table(pipeline.outputs["table_name"])
+        return api_pages.run(
+            pipeline.api_url,
+            pipeline.client("dynamodb"),
+            table,
+            pipeline.settings.list_shards,
+            sizes,
+            repeats,
+            report,
+        )
