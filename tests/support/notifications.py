@@ -3,13 +3,15 @@
 S3 delivers each notification at least once and in no promised order
 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
 These helpers rebuild a notification from a stored row, so an end-to-end test
-can deliver it again, twice or late, straight into the processor's queue.
+can deliver it again, twice or late, straight into the processor's queue, and
+tell exactly when the processor has handled it.
 """
 
 import json
 from typing import Any
 from urllib.parse import quote_plus
 
+from tests.support.rows import wait_for_finished_row, wait_for_new_row
 from tests.support.sandbox import Pipeline, wait_for
 
 CREATED_EVENT = "ObjectCreated:Put"
@@ -99,3 +101,20 @@ def wait_until_drained(pipeline: Pipeline, timeout_s: float = 60) -> None:
         timeout_s=timeout_s,
         what="the upload queue to drain",
     )
+
+
+def deliver_and_wait(pipeline: Pipeline, notification: dict[str, Any], barrier_key: str) -> None:
+    """Deliver `notification` and return once the processor has handled all of it.
+
+    The same message ends with a newer event for `barrier_key` (an upload that
+    already has its row). The processor handles a message's records in order,
+    so once the barrier's row shows that event, every record before it was
+    handled: an exact signal on any target, where the queue's counters are
+    only approximate on AWS.
+    """
+    barrier = wait_for_finished_row(pipeline, barrier_key)
+    newer_sequencer = shift_sequencer(barrier["sequencer"], 1)
+    barrier_records = notification_of_row(barrier, sequencer=newer_sequencer)["Records"]
+
+    send_notification(pipeline, {"Records": [*notification["Records"], *barrier_records]})
+    wait_for_new_row(pipeline, barrier_key, previous=barrier)
