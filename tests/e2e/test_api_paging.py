@@ -118,27 +118,33 @@ class Arrivals:
     listable: dict[str, str] = field(default_factory=dict)
 
     def between_pages(self, index: int, page: dict[str, Any]) -> None:
-        disposable = self.gallery.pipeline
+        """Write this round's arrivals, placed around the cursor of `page`."""
         cursor_moment = parse_moment(page["items"][-1]["uploaded_at"])
         newer = [
             self._row(f"newer-{index}", datetime.now(UTC)),
             self._row(f"above-cursor-{index}", cursor_moment + ONE_MS),
         ]
-        older = []
+        older: list[ImageRow] = []
         if index == 0:
-            ticket = request_upload(disposable, f"arrival {index}.png", "image/png")
-            self.hidden_ids.append(ticket["image_id"])
-            oldest = min(parse_moment(p.split("#")[0]) for p in self.gallery.positions.values())
-            older.append(self._row("below-oldest", oldest - timedelta(seconds=1)))
+            self._announce_upload()
+            older.append(self._row("below-oldest", self._oldest_moment() - timedelta(seconds=1)))
         if index == 1:
             older.append(self._row("below-cursor", cursor_moment - ONE_MS))
 
-        put_rows(disposable, newer + older)
+        put_rows(self.gallery.pipeline, newer + older)
         self.hidden_ids.extend(row["image_id"] for row in newer)
         self.listable.update({row["image_id"]: row["list_sort"] for row in older})
 
     def remove(self) -> None:
         delete_rows(self.gallery.pipeline, [*self.hidden_ids, *self.listable])
+
+    def _announce_upload(self) -> None:
+        ticket = request_upload(self.gallery.pipeline, "arrival.png", "image/png")
+        self.hidden_ids.append(ticket["image_id"])
+
+    def _oldest_moment(self) -> datetime:
+        positions = self.gallery.positions.values()
+        return min(parse_moment(position.split("#")[0]) for position in positions)
 
     def _row(self, name: str, moment: datetime) -> ImageRow:
         disposable = self.gallery.pipeline
