@@ -18,6 +18,7 @@ from bootstrap.resources.containers import (
     TaskDefinition,
     execution_role_name,
 )
+from bootstrap.resources.function_url import FunctionUrl, public_url_permissions
 from bootstrap.resources.functions import (
     DependencyLayer,
     Function,
@@ -53,6 +54,8 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
 
     The trigger mode not chosen is listed as `Absent`, so switching modes
     removes the other mode's mapping or permission, and teardown removes both.
+    The same holds for the dependency layer (absent when the code package
+    bundles the dependencies) and for the API's front (HTTP API or function URL).
     """
     processor = settings.processor_function
     api = settings.api_function
@@ -61,6 +64,8 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
         processor, "s3-uploads", "s3.amazonaws.com", _uploads_bucket_arn
     )
     uses_queue = settings.trigger == "queue"
+    layer = DependencyLayer(settings.layer_name)
+    bundled = settings.bundle_dependencies
 
     resources: list[Resource] = [
         Role(
@@ -80,7 +85,7 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
         MetadataTable(settings.table_name),
         Queue(settings.dlq_name, is_dead_letter=True),
         Queue(settings.queue_name),
-        DependencyLayer(settings.layer_name),
+        *([] if bundled else [layer]),
         LogGroup(f"/aws/lambda/{processor}"),
         LogGroup(f"/aws/lambda/{api}"),
         Function(
@@ -90,6 +95,7 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
             settings.processor_memory_mb,
             settings.processor_timeout_s,
             lambda ctx: function_environment(ctx.settings, "image-processor"),
+            bundles_dependencies=bundled,
         ),
         Function(
             api,
@@ -98,17 +104,39 @@ def pipeline_resources(settings: Settings) -> list[Resource]:
             API_MEMORY_MB,
             API_TIMEOUT_S,
             lambda ctx: function_environment(ctx.settings, "image-api"),
+            bundles_dependencies=bundled,
         ),
     ]
+    if bundled:
+        # After the functions, so they have let go of it when it goes.
+        resources.append(Absent(layer))
     resources += [
         queue_trigger if uses_queue else Absent(queue_trigger),
         s3_permission if not uses_queue else Absent(s3_permission),
         UploadNotification(settings.uploads_bucket),
-        HttpApi(settings.api_name, api),
-        InvokePermission(api, "http-api", "apigateway.amazonaws.com", execute_api_source_arn),
+        *api_front_resources(settings),
     ]
     resources += gallery_resources(settings)
     return resources
+
+
+def api_front_resources(settings: Settings) -> list[Resource]:
+    """List the API's front: the HTTP API, or the API function's URL; the other one is absent.
+
+    The absent ones come first: reading a resource records its URL in the
+    context, and the URL that goes to the outputs must be the present one's.
+    """
+    api = settings.api_function
+    http_api: list[Resource] = [
+        HttpApi(settings.api_name, api),
+        InvokePermission(api, "http-api", "apigateway.amazonaws.com", execute_api_source_arn),
+    ]
+    function_url: list[Resource] = [FunctionUrl(api), *public_url_permissions(api)]
+    if settings.api_front == "function-url":
+        present, absent = function_url, http_api
+    else:
+        present, absent = http_api, function_url
+    return [*(Absent(resource) for resource in reversed(absent)), *present]
 
 
 def _uploads_bucket_arn(ctx: Context) -> str:
