@@ -129,22 +129,24 @@ def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Ima
     if image.mode == "LAB":
         return _transform(image, LAB_PROFILE, "RGB") or image.convert("RGB")
 
-    profile = _read_profile(icc_profile)
-    fits_mode = profile is not None and (
-        profile.profile.xcolor_space == ICC_COLOUR_SPACES.get(image.mode)
-    )
-    converted = _transform(image, profile, "RGB") if profile and fits_mode else None
+    profile = _read_profile(icc_profile, image.mode)
+    converted = _transform(image, profile, "RGB") if profile else None
     return converted or image.convert("RGB")
 
 
-def _read_profile(icc_profile: bytes | None) -> ImageCms.ImageCmsProfile | None:
+def _read_profile(icc_profile: bytes | None, mode: str) -> ImageCms.ImageCmsProfile | None:
+    """Return the embedded profile when it is readable and describes `mode`'s colour space."""
     if not icc_profile:
         return None
     try:
-        return ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-    except (ImageCms.PyCMSError, OSError, TypeError):
-        # A damaged profile is ignored: the pixels are then taken as sRGB.
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        colour_space = profile.profile.xcolor_space
+    except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
+        # A damaged profile is ignored: the pixels are then taken as sRGB. Header
+        # fields decode lazily, so a garbled colour space fails only here
+        # (UnicodeDecodeError, a ValueError; found by fuzzing).
         return None
+    return profile if colour_space == ICC_COLOUR_SPACES.get(mode) else None
 
 
 def _transform(

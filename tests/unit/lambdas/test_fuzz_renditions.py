@@ -11,7 +11,7 @@ import struct
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageCms
 
 from lambdas import renditions
 from scripts.reliability import fuzzing
@@ -124,3 +124,17 @@ def test_dds_with_unknown_pixel_format_is_rejected_as_not_an_image() -> None:
 
     with pytest.raises(renditions.NotAnImageError):
         renditions.make_renditions(unknown_flags)
+
+
+def test_jpeg_whose_icc_colour_space_is_not_ascii_renders_as_srgb() -> None:
+    # The colour-space signature sits at bytes 16-19 of an ICC profile header.
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    damaged = profile[:16] + b"\xc2\x85GB" + profile[20:]
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(buffer, "JPEG", icc_profile=damaged)
+
+    result = renditions.make_renditions(buffer.getvalue())
+
+    thumbnail = Image.open(io.BytesIO(result.thumbnails[0].data))
+    assert (thumbnail.size, thumbnail.mode) == ((40, 30), "RGB")
+    assert "icc_profile" not in thumbnail.info
