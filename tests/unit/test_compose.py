@@ -15,6 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bootstrap.settings import SPECS, load_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 SCHEMA_FILE = ROOT / "tests" / "fixtures" / "compose-subset.schema.json"
@@ -133,6 +135,42 @@ def test_provisioner_uses_the_network_name_and_signs_for_the_host(
     assert environment["AWS_ENDPOINT_URL"] == f"http://{emulator}:4566"
     assert environment["PIPELINE_PUBLIC_ENDPOINT_URL"] == "http://localhost:4566"
     assert environment["PIPELINE_OUTPUTS_FILE"] == "/outputs/outputs.json"
+
+
+def test_localstack_provisioner_runs_community_mode(compose: dict[str, Any]) -> None:
+    environment = _service(compose, "provision")["environment"]
+    resolved = {name: _unset(str(value)) for name, value in environment.items()}
+
+    settings = load_settings("local", resolved)
+
+    assert environment["PIPELINE_BUNDLE_DEPENDENCIES"] == "${PIPELINE_BUNDLE_DEPENDENCIES:-true}"
+    assert environment["PIPELINE_API_FRONT"] == "${PIPELINE_API_FRONT:-function-url}"
+    assert (settings.bundle_dependencies, settings.api_front) == (True, "function-url")
+
+
+def test_ministack_provisioner_keeps_the_default_layer_and_http_api(
+    compose: dict[str, Any],
+) -> None:
+    environment = _service(compose, "provision-ministack")["environment"]
+    resolved = {name: _unset(str(value)) for name, value in environment.items()}
+
+    settings = load_settings("local", resolved)
+
+    assert "PIPELINE_BUNDLE_DEPENDENCIES" not in environment
+    assert "PIPELINE_API_FRONT" not in environment
+    assert (settings.bundle_dependencies, settings.api_front) == (False, "http-api")
+
+
+def test_localstack_answers_on_the_network_for_the_api_function_url(
+    compose: dict[str, Any],
+) -> None:
+    aliases = _service(compose, "localstack")["networks"]["pipeline"]["aliases"]
+    function = SPECS["PIPELINE_API_FUNCTION"].default
+    region = SPECS["AWS_DEFAULT_REGION"].default
+
+    assert [_unset(alias) for alias in aliases] == [
+        f"{function}.lambda-url.{region}.localhost.localstack.cloud"
+    ]
 
 
 @pytest.mark.parametrize("profile", PROFILE_IDS)
