@@ -34,13 +34,15 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections to run, by name")
     parser.add_argument("--runs", type=int, default=5, help="compute runs per worker process")
     parser.add_argument("--rounds", type=int, default=2, help="worker processes per compute case")
-    parser.add_argument("--uploads", type=int, default=200, help="uploads for ours, queue trigger")
+    parser.add_argument("--uploads", type=int, default=200, help="uploads of the queue burst")
     parser.add_argument(
-        "--direct-uploads",
+        "--small-uploads",
         type=int,
         default=24,
-        help="uploads for the tutorial and each small phase (direct: one worker per event)",
+        help="uploads of the small bursts, for both triggers (direct: one worker per event)",
     )
+    parser.add_argument("--paced-uploads", type=int, default=30, help="uploads of paced phases")
+    parser.add_argument("--pace", type=float, default=5.0, help="uploads per second when paced")
     parser.add_argument("--threads", type=int, default=8, help="concurrent uploads")
     parser.add_argument("--sizes", default="100,1000,10000", help="table sizes for the API pages")
     parser.add_argument(
@@ -79,9 +81,7 @@ def run(arguments: argparse.Namespace, console: Console) -> dict[str, Any]:
     if "e2e" in chosen:
         section = _timed(
             "end_to_end",
-            lambda: emulated.run_end_to_end(
-                arguments.uploads, arguments.direct_uploads, arguments.threads, say
-            ),
+            lambda: emulated.run_end_to_end(_end_to_end_plan(arguments), say),
             timings,
         )
         section["ratios"] = report.end_to_end_ratios(section)
@@ -96,6 +96,16 @@ def run(arguments: argparse.Namespace, console: Console) -> dict[str, Any]:
 
     results["section_seconds"] = timings
     return results
+
+
+def _end_to_end_plan(arguments: argparse.Namespace) -> emulated.EndToEndPlan:
+    return emulated.EndToEndPlan(
+        uploads=arguments.uploads,
+        small_uploads=arguments.small_uploads,
+        paced_uploads=arguments.paced_uploads,
+        pace_per_s=arguments.pace,
+        threads=arguments.threads,
+    )
 
 
 def _cold_start(arguments: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:

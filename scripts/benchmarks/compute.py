@@ -15,7 +15,7 @@ from typing import Any
 
 from scripts.benchmarks import images, stats
 
-THUMBNAILER_NAMES = ("ours", "tutorial", "libvips")
+THUMBNAILER_NAMES = ("ours", "tutorial", "libvips", "ours-3-sizes")
 
 
 def _run_worker(name: str, path: Path, runs: int, root: Path) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def _combine(measurements: list[dict[str, Any]]) -> dict[str, Any]:
         "median_cpu_ms": stats.median(cpu),
         "runs": len(durations),
         "peak_added_mib": max(m["peak_added_kib"] for m in measurements) / 1024,
+        "decoders_per_run": last["decoders_per_run"],
         "thumbnail_size": last["thumbnail_size"],
         "thumbnail_bytes": last["thumbnail_bytes"],
         "durations_ms": durations,

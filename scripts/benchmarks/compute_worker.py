@@ -2,8 +2,9 @@
 
 Prints one JSON object: the wall-clock and CPU milliseconds of each run (CPU
 time counts every thread, and moves less than wall time when other work shares
-the cores) and the peak resident memory the runs added above the warmed-up
-process (VmHWM - VmRSS, in KiB).
+the cores), the peak resident memory the runs added above the warmed-up
+process (VmHWM - VmRSS, in KiB), and how many times Pillow started a decoder
+per run (libvips decodes without Pillow: 0).
 A fresh process per case keeps one library's caches and heap out of the next.
 """
 
@@ -21,6 +22,21 @@ from scripts.benchmarks.thumbnailers import THUMBNAILERS
 WARM_UP_EDGE = 16
 
 
+class DecoderCounter:
+    """Count the decoders Pillow starts, by wrapping Image._getdecoder (every load calls it)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._original = Image._getdecoder
+
+    def _counting(self, *args: object, **kwargs: object) -> object:
+        self.count += 1
+        return self._original(*args, **kwargs)
+
+    def install(self) -> None:
+        Image._getdecoder = self._counting  # type: ignore[assignment]
+
+
 def _tiny_image_like(data: bytes) -> bytes:
     """Encode a small picture in the format of `data`, to load libraries and plugins first."""
     image_format = Image.open(io.BytesIO(data)).format or "PNG"
@@ -35,6 +51,8 @@ def measure(name: str, data: bytes, runs: int) -> dict[str, object]:
     make = THUMBNAILERS[name]
     make(_tiny_image_like(data))
 
+    decoders = DecoderCounter()
+    decoders.install()
     can_reset = memory.reset_peak_rss()
     baseline_kib = memory.read_status_kib("VmRSS")
     durations_ms, cpu_ms = [], []
@@ -54,6 +72,7 @@ def measure(name: str, data: bytes, runs: int) -> dict[str, object]:
         "peak_rss_kib": peak_kib,
         "peak_added_kib": max(0, peak_kib - baseline_kib),
         "peak_is_reset": can_reset,
+        "decoders_per_run": decoders.count / runs,
         "thumbnail_size": list(size),
         "thumbnail_bytes": len(thumbnail),
     }

@@ -55,59 +55,105 @@ def _keys(name: str, count: int, warm_up_count: int) -> tuple[list[str], list[st
     return keys, warm_up_keys
 
 
-def _our_phase(name: str, pipeline: Pipeline, count: int, warm_up_count: int) -> endtoend.Phase:
+@dataclass(frozen=True)
+class PhasePlan:
+    """What one phase uploads: how many images, at once or at a steady rate."""
+
+    name: str
+    count: int
+    pace_per_s: float | None = None
+
+
+def _our_phase(plan: PhasePlan, pipeline: Pipeline, warm_up_count: int) -> endtoend.Phase:
     bucket = pipeline.outputs["uploads_bucket"]
     dynamodb = pipeline.client("dynamodb")
+    rows = endtoend.row_probe(dynamodb, pipeline.outputs["table_name"], bucket)
     probes = {
-        "row_ready": (
-            endtoend.row_probe(dynamodb, pipeline.outputs["table_name"], bucket),
-            ROW_POLL_S,
-        ),
+        "row_ready": (rows, ROW_POLL_S),
         "listed": (endtoend.listing_probe(pipeline.api_url, bucket), LISTING_POLL_S),
     }
-    keys, warm_up_keys = _keys(name, count, warm_up_count)
-    return endtoend.Phase(name, bucket, keys, warm_up_keys, probes)
+    keys, warm_up_keys = _keys(plan.name, plan.count, warm_up_count)
+    settings = pipeline.settings
+    return endtoend.Phase(
+        plan.name,
+        settings.processor_function,
+        bucket,
+        keys,
+        warm_up_keys,
+        probes,
+        plan.pace_per_s,
+        observer_functions=(settings.api_function,),
+    )
 
 
 def _tutorial_phase(
-    pipeline: Pipeline, names: tutorial_stack.TutorialNames, count: int, warm_up_count: int
+    plan: PhasePlan, pipeline: Pipeline, names: tutorial_stack.TutorialNames, warm_up_count: int
 ) -> endtoend.Phase:
     dynamodb = pipeline.client("dynamodb")
     probe = endtoend.tutorial_probe(dynamodb, names.table_name, names.uploads_bucket)
-    keys, warm_up_keys = _keys("tutorial-direct", count, warm_up_count)
+    keys, warm_up_keys = _keys(plan.name, plan.count, warm_up_count)
     probes = {"row_ready": (probe, ROW_POLL_S)}
-    return endtoend.Phase("tutorial-direct", names.uploads_bucket, keys, warm_up_keys, probes)
+    return endtoend.Phase(
+        plan.name,
+        names.function_name,
+        names.uploads_bucket,
+        keys,
+        warm_up_keys,
+        probes,
+        plan.pace_per_s,
+    )
 
 
-def run_end_to_end(
-    uploads: int, direct_uploads: int, threads: int, report: Callable[[str], None]
-) -> dict[str, Any]:
-    """Ours (queue) with `uploads`, then with `direct_uploads` like the tutorial beside it,
-    then ours (direct) with `direct_uploads` on a second emulator.
+@dataclass(frozen=True)
+class EndToEndPlan:
+    """The sizes of the end-to-end run (see `python3 scripts/dev.py bench --help`)."""
 
-    Every phase first uploads `threads` warm-up images, unmeasured. Direct
-    triggers get fewer uploads: MiniStack starts a worker process per event in
-    flight, so a burst costs minutes of CPU and gigabytes of memory.
+    uploads: int
+    small_uploads: int
+    paced_uploads: int
+    pace_per_s: float
+    threads: int
+
+
+def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[str, Any]:
+    """Ours and the tutorial on one emulator (queue trigger), ours on another (direct trigger).
+
+    Bursts upload with `plan.threads` threads at once; paced phases one at a
+    time at `plan.pace_per_s`, below what the pipeline can take, so they show
+    one upload's latency without a backlog. Every phase first uploads
+    `plan.threads` warm-up images, unmeasured. Direct triggers get small
+    bursts only: MiniStack starts a worker process per event in flight, so a
+    burst of 200 would cost minutes of CPU and gigabytes of memory.
     """
     body = images.encode_case(images.UPLOAD_CASE)
     phases: dict[str, Any] = {}
+    burst = PhasePlan("burst", plan.uploads)
+    small = PhasePlan("small", plan.small_uploads)
+    paced = PhasePlan("paced", plan.paced_uploads, plan.pace_per_s)
 
     def measure(phase: endtoend.Phase, emulated: Emulated) -> None:
         report(f"end to end: {phase.name}, {len(phase.keys)} uploads")
         s3 = emulated.pipeline.client("s3")
         phases[phase.name] = endtoend.run_phase(
-            phase, s3, body, threads, emulated.emulator_pid, PHASE_TIMEOUT_S
+            phase, s3, body, plan.threads, emulated.emulator_pid, PHASE_TIMEOUT_S
         )
+
+    def ours(kind: PhasePlan, trigger: str, emulated: Emulated) -> None:
+        named = PhasePlan(f"ours-{trigger}-{kind.name}", kind.count, kind.pace_per_s)
+        measure(_our_phase(named, emulated.pipeline, plan.threads), emulated)
 
     with fresh_pipeline("queue") as queued:
         names = tutorial_stack.TutorialNames()
         tutorial_stack.deploy(queued.pipeline.aws, queued.pipeline.settings, names)
-        measure(_our_phase("ours-queue", queued.pipeline, uploads, threads), queued)
-        measure(_our_phase("ours-queue-small", queued.pipeline, direct_uploads, threads), queued)
-        measure(_tutorial_phase(queued.pipeline, names, direct_uploads, threads), queued)
+        for kind in (burst, paced, small):
+            ours(kind, "queue", queued)
+        for kind in (paced, small):
+            named = PhasePlan(f"tutorial-direct-{kind.name}", kind.count, kind.pace_per_s)
+            measure(_tutorial_phase(named, queued.pipeline, names, plan.threads), queued)
 
     with fresh_pipeline("direct") as direct:
-        measure(_our_phase("ours-direct", direct.pipeline, direct_uploads, threads), direct)
+        for kind in (paced, small):
+            ours(kind, "direct", direct)
 
     return {
         "upload_image": {

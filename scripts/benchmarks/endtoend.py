@@ -89,10 +89,13 @@ def upload_all(
     body: bytes,
     threads: int,
     finished_at: dict[str, float],
+    pace_per_s: float | None = None,
 ) -> tuple[float, list[float]]:
-    """Upload `body` under every key with `threads` workers; note completions in `finished_at`.
+    """Upload `body` under every key; note each completion in `finished_at`.
 
-    Returns the start time (time.monotonic) and each put_object's duration in milliseconds.
+    At once with `threads` workers, or, with `pace_per_s`, one at a time at
+    that steady rate. Returns the start time (time.monotonic) and each
+    put_object's duration in milliseconds.
     """
     durations_ms: list[float] = []
 
@@ -103,6 +106,12 @@ def upload_all(
         durations_ms.append((finished_at[key] - started) * 1000)
 
     began = time.monotonic()
+    if pace_per_s:
+        for index, key in enumerate(keys):
+            time.sleep(max(0.0, began + index / pace_per_s - time.monotonic()))
+            put(key)
+        return began, durations_ms
+
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(put, keys))
     return began, durations_ms
@@ -219,14 +228,18 @@ class Phase:
 
     The first probe also watches the warm-up uploads, which go first and are
     not measured: they start the function's workers, whose cold start
-    the benchmark reports on its own.
+    the benchmark reports on its own. `observer_functions` serve the probes
+    (the API function answering GET /images): their CPU is reported apart.
     """
 
     name: str
+    function_name: str
     bucket: str
     keys: list[str]
     warm_up_keys: list[str]
     probes: dict[str, tuple[Probe, float]]
+    pace_per_s: float | None = None
+    observer_functions: tuple[str, ...] = ()
 
 
 def warm_up(phase: Phase, s3: Any, body: bytes, threads: int) -> float:
@@ -261,29 +274,33 @@ def run_phase(
         for name, (probe, interval_s) in phase.probes.items()
     ]
     baseline_kib, baseline_processes = memory.tree_rss_kib(emulator_pid)
-    cpu_before = memory.own_cpu_s(emulator_pid), memory.tree_cpu_s(emulator_pid)
+    cpu_before = memory.tree_cpu_s(emulator_pid)
 
     with memory.TreeSampler(emulator_pid) as sampler:
         for watcher in watchers:
             watcher.start()
-        began, put_ms = upload_all(s3, phase.bucket, phase.keys, body, threads, finished_at)
+        began, put_ms = upload_all(
+            s3, phase.bucket, phase.keys, body, threads, finished_at, phase.pace_per_s
+        )
         wait_for_watchers(watchers, timeout_s)
     ended = time.monotonic()
-    cpu_after = memory.own_cpu_s(emulator_pid), memory.tree_cpu_s(emulator_pid)
+    cpu_spent = memory.spent_between(cpu_before, memory.tree_cpu_s(emulator_pid))
 
     return {
         "uploads": len(phase.keys),
-        "threads": threads,
+        "threads": 1 if phase.pace_per_s else threads,
+        "pace_per_s": phase.pace_per_s,
+        "function": phase.function_name,
         "warm_up_uploads": len(phase.warm_up_keys),
         "warm_up_seconds": warm_up_s,
         "upload_seconds": max(finished_at.values()) - began,
         "put_ms": stats.summarise(put_ms),
         "results": {w.name: summarise_watcher(w, began, finished_at) for w in watchers},
-        "emulator_cpu_s": {
-            "wall_s": ended - began,
-            "emulator": cpu_after[0] - cpu_before[0],
-            "functions": (cpu_after[1] - cpu_after[0]) - (cpu_before[1] - cpu_before[0]),
-        },
+        "wall_s": ended - began,
+        "cpu_s": cpu_spent,
+        "pipeline_cpu_s": sum(
+            seconds for part, seconds in cpu_spent.items() if part not in phase.observer_functions
+        ),
         "emulator_rss_mib": {
             "before": baseline_kib / 1024,
             "peak": sampler.peak.rss_kib / 1024,

@@ -5,11 +5,13 @@ in C, so the benchmark reads the kernel's counters instead (Linux only).
 """
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
+WORKER_DIRECTORY = re.compile(r"ministack-lambda-(.+)-[a-z0-9_]{8}/")
 
 
 def read_status_kib(field: str, pid: int | str = "self") -> int:
@@ -77,29 +79,49 @@ def tree_rss_kib(root_pid: int) -> tuple[int, int]:
     return total, count
 
 
-def own_cpu_s(pid: int) -> float:
-    """Return the CPU seconds (user + system) that process `pid` itself has used."""
-    fields = _stat_fields(pid)
-    # Fields 14 and 15 of stat (utime, stime), counted after the name.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _command_line(pid: int) -> str:
+    return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 
 
-def tree_cpu_s(root_pid: int) -> float:
-    """Return the CPU seconds (user + system) of the tree under `root_pid`, reaped children too.
+def name_worker(command_line: str) -> str | None:
+    """Name the function a MiniStack worker runs, from its command line; None for other processes.
 
-    Compare two readings: their difference is the CPU the tree spent in between.
+    MiniStack runs each warm worker from a temporary directory named
+    `ministack-lambda-<function>-<8 random characters>`.
+    """
+    found = WORKER_DIRECTORY.search(command_line)
+    return found.group(1) if found else None
+
+
+def tree_cpu_s(root_pid: int) -> dict[str, float]:
+    """Return the CPU seconds (user + system) spent so far in the tree under `root_pid`, by part.
+
+    "emulator" is the root process itself, a function's name its living
+    workers, and "exited workers" what the root's reaped children used.
+    Compare two readings: their difference is what each part spent in between.
     """
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    parts: dict[str, float] = {}
     for pid in process_tree(root_pid):
         try:
             fields = _stat_fields(pid)
+            command_line = _command_line(pid)
         except (OSError, IndexError):
             continue
         # Fields 14-17 of stat (utime, stime, cutime, cstime), counted after the name.
-        own = int(fields[11]) + int(fields[12])
-        total += own + (int(fields[13]) + int(fields[14]) if pid == root_pid else 0)
-    return total / ticks
+        own = (int(fields[11]) + int(fields[12])) / ticks
+        if pid == root_pid:
+            parts["emulator"] = own
+            parts["exited workers"] = (int(fields[13]) + int(fields[14])) / ticks
+            continue
+        label = name_worker(command_line) or "other"
+        parts[label] = parts.get(label, 0.0) + own
+    return parts
+
+
+def spent_between(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Return what each part spent between two readings of `tree_cpu_s` (never negative)."""
+    return {name: max(0.0, after[name] - before.get(name, 0.0)) for name in after}
 
 
 @dataclass

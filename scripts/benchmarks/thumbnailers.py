@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 MAX_EDGE = 200
 VIPS_JPEG_QUALITY = 85
+# A gallery's three sizes: the default thumbnail, a card and a lightbox preview.
+THREE_EDGES = (200, 400, 800)
 
 
 def make_ours(data: bytes) -> bytes:
@@ -16,6 +18,13 @@ def make_ours(data: bytes) -> bytes:
     from lambdas import renditions
 
     return renditions.make_renditions(data, (MAX_EDGE,)).thumbnails[0].data
+
+
+def make_ours_three_sizes(data: bytes) -> bytes:
+    """Our step configured with three sizes: one decode, three resizes and encodes."""
+    from lambdas import renditions
+
+    return renditions.make_renditions(data, THREE_EDGES).thumbnails[0].data
 
 
 def make_tutorial(data: bytes) -> bytes:
@@ -37,6 +46,7 @@ def make_libvips(data: bytes) -> bytes:
 
 THUMBNAILERS: dict[str, Callable[[bytes], bytes]] = {
     "ours": make_ours,
+    "ours-3-sizes": make_ours_three_sizes,
     "tutorial": make_tutorial,
     "libvips": make_libvips,
 }

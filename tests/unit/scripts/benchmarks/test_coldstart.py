@@ -23,7 +23,16 @@ def test_importtime_gives_the_slowest_top_level_packages_first() -> None:
     ]
 
 
-def test_importtime_skips_nested_imports_and_other_lines() -> None:
+def test_importtime_names_packages_at_any_depth_by_their_top_level_name() -> None:
     modules = [entry["module"] for entry in coldstart.parse_importtime(IMPORTTIME_REPORT, 10)]
 
-    assert modules == ["boto3", "PIL", "json"]
+    assert modules == ["boto3", "PIL", "json", "_io"]
+
+
+def test_importtime_gives_a_package_its_slowest_entry() -> None:
+    report = (
+        "import time:       100 |       1000 | PIL\n"
+        "import time:       500 |      52000 | PIL.Image\n"
+    )
+
+    assert coldstart.parse_importtime(report, 5) == [{"module": "PIL", "cumulative_ms": 52.0}]
