@@ -48,6 +48,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--repeats", type=int, default=5, help="repeats per API and cold start figure"
     )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="PIPELINE_NAME=VALUE",
+        help="override one of our pipeline's settings (repeatable), e.g. PIPELINE_BATCH_SIZE=10",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT_DIR)
     return parser.parse_args(argv)
 
@@ -105,7 +112,15 @@ def _end_to_end_plan(arguments: argparse.Namespace) -> emulated.EndToEndPlan:
         paced_uploads=arguments.paced_uploads,
         pace_per_s=arguments.pace,
         threads=arguments.threads,
+        settings=_settings(arguments),
     )
+
+
+def _settings(arguments: argparse.Namespace) -> dict[str, str]:
+    pairs = [setting.split("=", 1) for setting in arguments.setting]
+    if any(len(pair) != 2 or not pair[0].startswith("PIPELINE_") for pair in pairs):
+        raise SystemExit("--setting takes PIPELINE_NAME=VALUE")
+    return dict(pairs)
 
 
 def _cold_start(arguments: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ per trigger mode keeps one mode's leftover workers out of the other's memory.
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +34,18 @@ class Emulated:
 
 
 @contextmanager
-def fresh_pipeline(trigger: str) -> Iterator[Emulated]:
-    """Start an emulator, provision our pipeline with `trigger`, and stop it all afterwards."""
+def fresh_pipeline(trigger: str, settings: dict[str, str] | None = None) -> Iterator[Emulated]:
+    """Start an emulator, provision our pipeline with `trigger`, and stop it all afterwards.
+
+    `settings` override our defaults (PIPELINE_* variables), to compare choices.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-emulator-") as scratch:
         work_dir = Path(scratch)
         with embedded_emulator(work_dir) as (endpoint_url, paths):
             runtime = emulator.python_runtime(paths)
-            overrides = {"PIPELINE_TRIGGER": trigger}
-            settings = settings_for("local", endpoint_url, work_dir, overrides, runtime=runtime)
-            pipeline = provision_pipeline(settings)
+            overrides = {**(settings or {}), "PIPELINE_TRIGGER": trigger}
+            resolved = settings_for("local", endpoint_url, work_dir, overrides, runtime=runtime)
+            pipeline = provision_pipeline(resolved)
             pid = emulator.read_pid(paths)
             if pid is None:
                 raise emulator.EmulatorError("the benchmark's emulator stopped during provisioning")
@@ -113,6 +116,7 @@ class EndToEndPlan:
     paced_uploads: int
     pace_per_s: float
     threads: int
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[str, Any]:
@@ -142,7 +146,15 @@ def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[st
         named = PhasePlan(f"ours-{trigger}-{kind.name}", kind.count, kind.pace_per_s)
         measure(_our_phase(named, emulated.pipeline, plan.threads), emulated)
 
-    with fresh_pipeline("queue") as queued:
+    with fresh_pipeline("queue", plan.settings) as queued:
+        used = queued.pipeline.settings
+        pipeline_settings = {
+            "batch_size": used.batch_size,
+            "max_concurrency": used.max_concurrency,
+            "thumbnail_sizes": list(used.thumbnail_sizes),
+            "processor_memory_mb": used.processor_memory_mb,
+            "overrides": plan.settings,
+        }
         names = tutorial_stack.TutorialNames()
         tutorial_stack.deploy(queued.pipeline.aws, queued.pipeline.settings, names)
         for kind in (burst, paced, small):
@@ -151,7 +163,7 @@ def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[st
             named = PhasePlan(f"tutorial-direct-{kind.name}", kind.count, kind.pace_per_s)
             measure(_tutorial_phase(named, queued.pipeline, names, plan.threads), queued)
 
-    with fresh_pipeline("direct") as direct:
+    with fresh_pipeline("direct", plan.settings) as direct:
         for kind in (paced, small):
             ours(kind, "direct", direct)
 
@@ -162,13 +174,19 @@ def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[st
             "height": images.UPLOAD_CASE.height,
             "bytes": len(body),
         },
+        "pipeline_settings": pipeline_settings,
         "phases": phases,
     }
 
 
-def run_api(sizes: tuple[int, ...], repeats: int, report: Callable[[str], None]) -> dict[str, Any]:
+def run_api(
+    sizes: tuple[int, ...],
+    repeats: int,
+    settings: dict[str, str],
+    report: Callable[[str], None],
+) -> dict[str, Any]:
     """Measure GET /images and the tutorial's scan at each table size, on a fresh emulator."""
-    with fresh_pipeline("queue") as emulated:
+    with fresh_pipeline("queue", settings) as emulated:
         pipeline = emulated.pipeline
         table = boto3.resource(
             "dynamodb",
