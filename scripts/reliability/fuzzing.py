@@ -11,9 +11,12 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import random
 import resource
+import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
@@ -328,12 +331,12 @@ class _Worker:
 
     def _start(self) -> Connection:
         parent_end, child_end = self._context.Pipe()
-        self._process = self._context.Process(
+        process = self._context.Process(
             target=_serve, args=(child_end, *self._arguments), daemon=True
         )
-        self._process.start()
+        process.start()
         child_end.close()
-        self._connection = parent_end
+        self._process, self._connection = process, parent_end
         return parent_end
 
     def check(self, data: bytes) -> tuple[Outcome, int]:
@@ -374,8 +377,15 @@ def _serve(
     max_pixels: int,
     memory_bytes: int,
 ) -> None:
-    """Worker loop: limit the address space, then answer each input until the pipe closes."""
+    """Worker loop: limit the address space, then answer each input until the pipe closes.
+
+    Decoder warnings (Python's and libtiff's own stderr lines) are silenced:
+    damaged input is what this process is fed on purpose.
+    """
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    warnings.simplefilter("ignore")
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), sys.stderr.fileno())
     while True:
         try:
             data = connection.recv_bytes()
