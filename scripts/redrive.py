@@ -1,6 +1,7 @@
 """Move dead-lettered upload events back to the processor's queue once their cause is fixed.
 
-    python -m scripts.redrive [--outputs FILE] [--dry-run] [--max N] [--drop-unreadable]
+    python -m scripts.redrive [--outputs FILE] [--dry-run] [--max N] [--prefix P]
+                              [--drop-unreadable]
 
 Lists every message of the dead-letter queue with the objects it names and the
 reason the processor logged for it, then sends it to the upload-events queue
@@ -153,11 +154,14 @@ def redrive(
     max_messages: int = 1000,
     drop_unreadable: bool = False,
     clients: Mapping[str, Any] | None = None,
+    prefix: str = "",
 ) -> RedriveReport:
     """Move every dead letter back to the upload-events queue (unless `dry_run`).
 
-    Messages that are not S3 event notifications are dropped with
-    `drop_unreadable` (no retry can help them) and kept otherwise.
+    With `prefix`, only letters whose objects all have keys starting so are
+    moved (the cause fixed for one folder); the others are kept. Messages that
+    are not S3 event notifications are dropped with `drop_unreadable` (no
+    retry can help them) and kept otherwise.
     """
     sqs = (clients or {}).get("sqs") or make_client(outputs, "sqs")
     logs = (clients or {}).get("logs") or make_client(outputs, "logs")
@@ -167,7 +171,7 @@ def redrive(
     report = RedriveReport()
     for letter in receive_dead_letters(sqs, dlq_url, max_messages):
         reason = find_reason(logs, log_group, letter)
-        action = _choose_action(letter, dry_run, drop_unreadable)
+        action = _choose_action(letter, dry_run, drop_unreadable, prefix)
         if action == "moved":
             _send_back(sqs, queue_url, letter)
         if action in ("moved", "dropped"):
@@ -180,11 +184,13 @@ def redrive(
     return report
 
 
-def _choose_action(letter: DeadLetter, dry_run: bool, drop_unreadable: bool) -> Action:
+def _choose_action(letter: DeadLetter, dry_run: bool, drop_unreadable: bool, prefix: str) -> Action:
     if dry_run:
         return "kept"
     if not letter.is_readable:
         return "dropped" if drop_unreadable else "kept"
+    if not all(key.startswith(prefix) for key in letter.keys):
+        return "kept"
     return "moved"
 
 
@@ -229,7 +235,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         console.print(f"cannot read the outputs file {args.outputs}: {exc}")
         return 1
 
-    report = redrive(outputs, args.dry_run, args.max, args.drop_unreadable)
+    report = redrive(outputs, args.dry_run, args.max, args.drop_unreadable, prefix=args.prefix)
     console.print(build_table(report))
     console.print(
         f"moved {report.count('moved')}, dropped {report.count('dropped')}, "
@@ -244,6 +250,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--outputs", type=Path, default=Path(default), help="outputs file")
     parser.add_argument("--dry-run", action="store_true", help="list only; move nothing")
     parser.add_argument("--max", type=int, default=1000, help="at most this many messages")
+    parser.add_argument("--prefix", default="", help="move only letters about keys starting so")
     parser.add_argument(
         "--drop-unreadable",
         action="store_true",

@@ -120,6 +120,18 @@ def test_dry_run_moves_nothing_and_leaves_the_letter_receivable(aws: dict[str, A
     assert depth(sqs, outputs["queue_url"]) == 0
 
 
+def test_prefix_moves_only_letters_about_keys_under_it(aws: dict[str, Any]) -> None:
+    sqs, outputs = aws["sqs"], aws["outputs"]
+    for key in ("fixed/a.jpg", "broken/b.jpg"):
+        sqs.send_message(QueueUrl=outputs["dlq_url"], MessageBody=s3_event_body(key))
+
+    report = redrive.redrive(outputs, prefix="fixed/", clients=aws)
+
+    actions = sorted((letter.keys, action) for letter, action, _ in report.actions)
+    assert actions == [(("broken/b.jpg",), "kept"), (("fixed/a.jpg",), "moved")]
+    assert received_bodies(sqs, outputs["dlq_url"]) == [s3_event_body("broken/b.jpg")]
+
+
 def test_message_attributes_travel_with_the_moved_message(aws: dict[str, Any]) -> None:
     sqs, outputs = aws["sqs"], aws["outputs"]
     attributes = {"origin": {"DataType": "String", "StringValue": "test"}}
