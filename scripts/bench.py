@@ -49,6 +49,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "--repeats", type=int, default=5, help="repeats per API and cold start figure"
     )
     parser.add_argument(
+        "--queue-only",
+        action="store_true",
+        help="end to end: skip the direct-trigger phases (the tutorial's and ours)",
+    )
+    parser.add_argument(
         "--setting",
         action="append",
         default=[],
@@ -113,6 +118,7 @@ def _end_to_end_plan(arguments: argparse.Namespace) -> emulated.EndToEndPlan:
         pace_per_s=arguments.pace,
         threads=arguments.threads,
         settings=_settings(arguments),
+        with_direct=not arguments.queue_only,
     )
 
 

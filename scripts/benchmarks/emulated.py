@@ -117,6 +117,7 @@ class EndToEndPlan:
     pace_per_s: float
     threads: int
     settings: dict[str, str] = field(default_factory=dict)
+    with_direct: bool = True
 
 
 def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[str, Any]:
@@ -159,13 +160,14 @@ def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[st
         tutorial_stack.deploy(queued.pipeline.aws, queued.pipeline.settings, names)
         for kind in (burst, paced, small):
             ours(kind, "queue", queued)
-        for kind in (paced, small):
+        for kind in (paced, small) if plan.with_direct else ():
             named = PhasePlan(f"tutorial-direct-{kind.name}", kind.count, kind.pace_per_s)
             measure(_tutorial_phase(named, queued.pipeline, names, plan.threads), queued)
 
-    with fresh_pipeline("direct", plan.settings) as direct:
-        for kind in (paced, small):
-            ours(kind, "direct", direct)
+    if plan.with_direct:
+        with fresh_pipeline("direct", plan.settings) as direct:
+            for kind in (paced, small):
+                ours(kind, "direct", direct)
 
     return {
         "upload_image": {
