@@ -64,50 +64,64 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _timed(
-    name: str, action: Callable[[], dict[str, Any]], timings: dict[str, float]
-) -> dict[str, Any]:
+def _run_section(
+    name: str,
+    action: Callable[[], dict[str, Any]],
+    results: dict[str, Any],
+    console: Console,
+) -> None:
+    """Run one section into `results[name]`; a failure is recorded and the next section runs."""
     started = time.monotonic()
-    section = action()
-    timings[name] = round(time.monotonic() - started, 1)
-    return section
+    try:
+        results[name] = action()
+    except Exception as exc:  # one broken section must not cost the others' figures
+        results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
+        console.print(f"[red]{name} failed:[/red] {type(exc).__name__}: {exc}")
+    results["section_seconds"][name] = round(time.monotonic() - started, 1)
 
 
 def run(arguments: argparse.Namespace, console: Console) -> dict[str, Any]:
     """Run the chosen sections and return everything measured."""
     chosen = set(arguments.only.split(","))
-    say: Callable[[str], None] = lambda line: console.print(f"[dim]{line}[/dim]")  # noqa: E731
-    results: dict[str, Any] = {"machine": machine.describe(PROJECT_ROOT), "arguments": {}}
-    results["arguments"] = {k: str(v) for k, v in vars(arguments).items()}
-    timings: dict[str, float] = {}
+    unknown = chosen - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"--only takes {', '.join(SECTIONS)}, not {', '.join(sorted(unknown))}")
 
-    if "compute" in chosen:
-        inputs = arguments.output / "inputs"
-        results["compute"] = _timed(
+    def say(line: str) -> None:
+        console.print(f"[dim]{line}[/dim]")
+
+    results: dict[str, Any] = {
+        "machine": machine.describe(PROJECT_ROOT),
+        "arguments": {name: str(value) for name, value in vars(arguments).items()},
+        "section_seconds": {},
+    }
+    settings = _settings(arguments)
+    sizes = tuple(int(size) for size in arguments.sizes.split(","))
+    sections: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
+        "compute": (
             "compute",
-            lambda: compute.run(inputs, PROJECT_ROOT, arguments.runs, arguments.rounds, say),
-            timings,
-        )
+            lambda: compute.run(
+                arguments.output / "inputs", PROJECT_ROOT, arguments.runs, arguments.rounds, say
+            ),
+        ),
+        "e2e": ("end_to_end", lambda: _end_to_end(arguments, say)),
+        "api": ("api", lambda: emulated.run_api(sizes, arguments.repeats, settings, say)),
+        "cold": ("cold_start", lambda: _cold_start(arguments, say)),
+    }
+
     if {"e2e", "api", "cold"} & chosen:
         emulator.install(EMULATOR_VENV, report=say)
-    if "e2e" in chosen:
-        section = _timed(
-            "end_to_end",
-            lambda: emulated.run_end_to_end(_end_to_end_plan(arguments), say),
-            timings,
-        )
-        section["ratios"] = report.end_to_end_ratios(section)
-        results["end_to_end"] = section
-    if "api" in chosen:
-        sizes = tuple(int(size) for size in arguments.sizes.split(","))
-        results["api"] = _timed(
-            "api", lambda: emulated.run_api(sizes, arguments.repeats, say), timings
-        )
-    if "cold" in chosen:
-        results["cold_start"] = _timed("cold_start", lambda: _cold_start(arguments, say), timings)
-
-    results["section_seconds"] = timings
+    for option in SECTIONS:
+        if option in chosen:
+            name, action = sections[option]
+            _run_section(name, action, results, console)
     return results
+
+
+def _end_to_end(arguments: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
+    section = emulated.run_end_to_end(_end_to_end_plan(arguments), say)
+    section["ratios"] = report.end_to_end_ratios(section)
+    return section
 
 
 def _end_to_end_plan(arguments: argparse.Namespace) -> emulated.EndToEndPlan:
@@ -162,7 +176,10 @@ def main(argv: list[str]) -> int:
     if results["total_seconds"] > TIME_BUDGET_S:
         console.print(f"[yellow]over the {TIME_BUDGET_S} s budget on this machine[/yellow]")
     console.print(f"wrote {json_path} and {png_path}")
-    return 0
+    failed = sorted(results.get("errors", {}))
+    if failed:
+        console.print(f"[red]failed sections: {', '.join(failed)}[/red]")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
