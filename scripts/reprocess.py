@@ -1,7 +1,7 @@
 """Rebuild thumbnails and rows for originals already in the uploads bucket.
 
     python -m scripts.reprocess [--outputs FILE] [--prefix P] [--include-failed] [--all]
-                                [--concurrency N] [--dry-run]
+                                [--concurrency N] [--dry-run] [--checkpoint-dir DIR]
 
 Picks every original whose row is missing or pending (its event was lost),
 whose thumbnails are missing, or whose renditions differ from the sizes the
@@ -386,7 +386,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         return 1
 
     options = Options(args.prefix, args.include_failed, args.all, args.dry_run, args.concurrency)
-    summary = reprocess(outputs, options, console)
+    summary = reprocess(outputs, options, console, checkpoint_dir=args.checkpoint_dir)
     console.print(build_table(summary))
     for error in summary.errors[:20]:
         console.print(Text.assemble(("error ", "red"), error))
@@ -402,6 +402,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--all", action="store_true", help="reprocess every original")
     parser.add_argument("--dry-run", action="store_true", help="only count what would be done")
     parser.add_argument("--concurrency", type=int, default=2, help="invocations at a time")
+    parser.add_argument(
+        "--checkpoint-dir", type=Path, default=CHECKPOINT_DIR, help="where the checkpoint lives"
+    )
     return parser.parse_args(argv)
 
 

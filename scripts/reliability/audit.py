@@ -83,8 +83,7 @@ def take_audit(
     for key in sorted(stored):
         row = rows.get(records.make_image_id(bucket, key))
         _judge(audit, key, row, expected_ready.get(key))
-        is_ready = row is not None and row.get("status") == "ready"
-        if check_thumbnails and is_ready and not _has_thumbnails(clients["s3"], thumbnails, row):
+        if check_thumbnails and _lacks_thumbnails(clients["s3"], thumbnails, row):
             audit.missing_thumbnails.append(key)
 
     audit.pending_left = sum(1 for row in rows.values() if row.get("status") == "pending")
@@ -115,13 +114,16 @@ def _judge(
         audit.unexpected.append(key)
 
 
-def _has_thumbnails(s3: Any, bucket_name: str, row: Mapping[str, Any]) -> bool:
+def _lacks_thumbnails(s3: Any, bucket_name: str, row: Mapping[str, Any] | None) -> bool:
+    """Tell whether a ready row points to a thumbnail that is not stored (or to none)."""
+    if row is None or row.get("status") != "ready":
+        return False
     for rendition in row.get("renditions", []):
         try:
             s3.head_object(Bucket=bucket_name, Key=rendition["key"])
         except ClientError:
-            return False
-    return bool(row.get("renditions"))
+            return True
+    return not row.get("renditions")
 
 
 def list_image_ids(api_url: str, max_pages: int, limit: int = PAGE_LIMIT) -> list[str]:

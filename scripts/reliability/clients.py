@@ -16,4 +16,5 @@ def make_client(outputs: Mapping[str, Any], service: str) -> Any:
         s3={"addressing_style": "path"} if endpoint_url else {},
         signature_version="s3v4" if service == "s3" else None,
     )
-    return make_session(outputs).client(service, endpoint_url=endpoint_url, config=config)
+    session = make_session(outputs)
+    return session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]

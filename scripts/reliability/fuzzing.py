@@ -212,7 +212,7 @@ def _interesting_bytes(value: int) -> bytes:
     """Encode an edge-case integer in 1, 2 or 4 bytes, either byte order, chosen by `value`."""
     width = INTEGER_WIDTHS[(value >> 4) % len(INTEGER_WIDTHS)]
     number = INTERESTING_INTEGERS[value % len(INTERESTING_INTEGERS)] & ((1 << (8 * width)) - 1)
-    byte_order = "big" if (value >> 8) & 1 else "little"
+    byte_order: Literal["big", "little"] = "big" if (value >> 8) & 1 else "little"
     return number.to_bytes(width, byte_order)
 
 

@@ -8,7 +8,7 @@ An upload that fails (the emulator is restarting) is reported, not raised.
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
@@ -64,7 +64,7 @@ def plan_uploads(
     The first `transient` and `poison` valid S3 uploads land under their fault
     prefixes; they share the first burst with ordinary neighbours.
     """
-    faults: list[Fault] = ["transient"] * transient + ["poison"] * poison
+    faults = cast(list[Fault], ["transient"] * transient + ["poison"] * poison)
     uploads = []
     for index in range(count):
         is_invalid = invalid_every > 0 and index % invalid_every == invalid_every - 1
@@ -139,7 +139,7 @@ class Uploader:
 
     def _ask_ticket(self, upload: Upload) -> dict[str, Any]:
         payload = upload.payload
-        body = {
+        body: dict[str, str | int] = {
             "filename": f"{upload.index:05d}-{payload.kind}.{payload.extension}",
             "content_type": payload.content_type,
             "size": len(payload.data),

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -316,34 +316,22 @@ def _copy_audit(report: StressReport, final: audit.Audit) -> None:
 
 def check_listing_at_scale(ctx: StressContext) -> None:
     """Add synthetic rows up to `listing_rows` and check the first, a deep and the last page."""
-    table = _table(ctx)
+    table, dynamodb = _table(ctx), ctx.clients["dynamodb"]
     count = max(0, ctx.options.listing_rows - ctx.report.rows)
-    shards = int(
-        ctx.clients["lambda"]
-        .get_function_configuration(FunctionName=ctx.outputs["api_function"])["Environment"][
-            "Variables"
-        ]
-        .get("PIPELINE_LIST_SHARDS", "4")
-    )
-    listing.write_items(ctx.clients["dynamodb"], table, listing.make_synthetic_rows(count, shards))
+    listing.write_items(dynamodb, table, listing.make_synthetic_rows(count, _list_shards(ctx)))
 
-    pages = listing.check_listing(ctx.outputs["api_url"], ctx.clients["dynamodb"], table)
-    for page in pages:
-        page_name = f"{page.name} of {ctx.options.listing_rows} rows"
-        ctx.report.pages.append(
-            listing.PageCheck(
-                page_name,
-                page.status,
-                page.item_ids,
-                page.expected_ids,
-                page.has_next,
-                page.expects_next,
-            )
-        )
-        if not page.is_right:
-            ctx.report.problems.append(
-                f"GET /images {page_name}: status {page.status}, wrong items"
-            )
+    for page in listing.check_listing(ctx.outputs["api_url"], dynamodb, table):
+        named = replace(page, name=f"{page.name} of {ctx.options.listing_rows} rows")
+        ctx.report.pages.append(named)
+        if not named.is_right:
+            ctx.report.problems.append(f"GET /images {named.name}: status {named.status}")
+
+
+def _list_shards(ctx: StressContext) -> int:
+    """Read the index shard count the deployed API uses."""
+    function_name = ctx.outputs["api_function"]
+    configuration = ctx.clients["lambda"].get_function_configuration(FunctionName=function_name)
+    return int(configuration["Environment"]["Variables"].get("PIPELINE_LIST_SHARDS", "4"))
 
 
 def start_fuzzing(ctx: StressContext) -> Callable[[], None]:
