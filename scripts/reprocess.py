@@ -4,9 +4,10 @@
                                 [--concurrency N] [--dry-run] [--checkpoint-dir DIR]
 
 Picks every original whose row is missing or pending (its event was lost),
-whose thumbnails are missing, or whose renditions differ from the sizes the
-processor is configured with now (after changing PIPELINE_THUMBNAIL_SIZES and
-provisioning again), and invokes the processor with an S3 event for it.
+whose thumbnails are missing, or whose row differs from what the processor is
+configured to make now (after changing PIPELINE_THUMBNAIL_SIZES or
+PIPELINE_LIST_SHARDS and provisioning again), and invokes the processor with
+an S3 event for it.
 Idempotent: a second run finds nothing left to do. Resumable: a checkpoint in
 artifacts/reprocess/ lets an interrupted run skip what it already finished.
 """
@@ -43,6 +44,7 @@ UNPROCESSED_RETRIES = 5
 # Stands in for the sequencer of an event that never arrived: any real event wins over it.
 LOWEST_SEQUENCER = "0"
 DEFAULT_SIZES = "200"
+DEFAULT_SHARDS = "4"
 
 
 class ReprocessError(RuntimeError):
@@ -112,12 +114,21 @@ class Checkpoint:
         self.path.unlink(missing_ok=True)
 
 
-def configured_sizes(lambda_client: Any, function_name: str) -> tuple[int, ...]:
-    """Return the thumbnail sizes the deployed processor makes (its PIPELINE_THUMBNAIL_SIZES)."""
+@dataclass(frozen=True)
+class Deployed:
+    """What the deployed processor makes of an original now: thumbnail sizes and listing shards."""
+
+    sizes: tuple[int, ...]
+    list_shards: int
+
+
+def read_deployed(lambda_client: Any, function_name: str) -> Deployed:
+    """Read the processor's PIPELINE_THUMBNAIL_SIZES and PIPELINE_LIST_SHARDS."""
     configuration = lambda_client.get_function_configuration(FunctionName=function_name)
     variables = configuration.get("Environment", {}).get("Variables", {})
-    raw = variables.get("PIPELINE_THUMBNAIL_SIZES", DEFAULT_SIZES)
-    return tuple(dict.fromkeys(int(size) for size in raw.split(",") if size.strip()))
+    raw_sizes = variables.get("PIPELINE_THUMBNAIL_SIZES", DEFAULT_SIZES)
+    sizes = tuple(dict.fromkeys(int(size) for size in raw_sizes.split(",") if size.strip()))
+    return Deployed(sizes, int(variables.get("PIPELINE_LIST_SHARDS", DEFAULT_SHARDS)))
 
 
 def list_originals(s3: Any, bucket_name: str, prefix: str = "") -> Iterator[Original]:
@@ -154,7 +165,7 @@ def read_rows(
 
 def choose_reason(
     row: Mapping[str, Any] | None,
-    sizes: tuple[int, ...],
+    deployed: Deployed,
     has_thumbnail: Callable[[str], bool],
     options: Options,
 ) -> str | None:
@@ -166,15 +177,24 @@ def choose_reason(
         return "pending"
     if options.force:
         return "forced"
+    if not _is_in_listing_shard(row, deployed.list_shards):
+        return "listing shard changed"
     if status == "failed":
         return "failed before" if options.include_failed else None
 
     stored_sizes = tuple(int(rendition["max_edge"]) for rendition in row.get("renditions", []))
-    if sorted(stored_sizes) != sorted(sizes):
+    if sorted(stored_sizes) != sorted(deployed.sizes):
         return "sizes changed"
     if not all(has_thumbnail(rendition["key"]) for rendition in row.get("renditions", [])):
         return "thumbnail missing"
     return None
+
+
+def _is_in_listing_shard(row: Mapping[str, Any], shard_count: int) -> bool:
+    """Tell whether the row sits in the index shard that `shard_count` shards give its id."""
+    image_id, uploaded_at = str(row["image_id"]), str(row.get("uploaded_at", ""))
+    list_shard, _ = records.make_listing_keys(image_id, uploaded_at, shard_count)
+    return row.get("list_shard") == list_shard
 
 
 def make_event(
@@ -272,7 +292,7 @@ class Reprocessor:
         self.lambda_client = clients.get("lambda") or make_client(outputs, "lambda")
         self.summary = Summary()
 
-    def plan(self, checkpoint: Checkpoint, sizes: tuple[int, ...]) -> list[_Job]:
+    def plan(self, checkpoint: Checkpoint, deployed: Deployed) -> list[_Job]:
         """List the originals that need reprocessing, counting the others."""
         bucket = self.outputs["uploads_bucket"]
         originals = list(list_originals(self.s3, bucket, self.options.prefix))
@@ -286,7 +306,7 @@ class Reprocessor:
                 self.summary.done_earlier += 1
                 continue
             row = rows.get(image_id)
-            reason = choose_reason(row, sizes, self._has_thumbnail, self.options)
+            reason = choose_reason(row, deployed, self._has_thumbnail, self.options)
             if reason is None:
                 self.summary.up_to_date += 1
                 continue
@@ -324,16 +344,17 @@ def reprocess(
 ) -> Summary:
     """Plan, then reprocess what needs it with `options.concurrency` invocations at a time."""
     reprocessor = Reprocessor(outputs, options, clients)
-    sizes = configured_sizes(reprocessor.lambda_client, outputs["processor_function"])
+    deployed = read_deployed(reprocessor.lambda_client, outputs["processor_function"])
     fingerprint = {
-        "sizes": list(sizes),
+        "sizes": list(deployed.sizes),
+        "list_shards": deployed.list_shards,
         "prefix": options.prefix,
         "include_failed": options.include_failed,
         "force": options.force,
     }
     checkpoint = Checkpoint(checkpoint_dir / f"{outputs['uploads_bucket']}.json", fingerprint)
 
-    jobs = reprocessor.plan(checkpoint, sizes)
+    jobs = reprocessor.plan(checkpoint, deployed)
     summary = reprocessor.summary
     if options.dry_run or not jobs:
         return summary

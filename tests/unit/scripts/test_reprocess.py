@@ -33,11 +33,13 @@ class FakeLambda:
     def __init__(self, s3: Any, dynamodb: Any) -> None:
         self.s3, self.dynamodb = s3, dynamodb
         self.sizes = "200"
+        self.shards = "4"
         self.failing_keys: set[str] = set()
         self.invoked_keys: list[str] = []
 
     def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
-        return {"Environment": {"Variables": {"PIPELINE_THUMBNAIL_SIZES": self.sizes}}}
+        variables = {"PIPELINE_THUMBNAIL_SIZES": self.sizes, "PIPELINE_LIST_SHARDS": self.shards}
+        return {"Environment": {"Variables": variables}}
 
     def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
         event = json.loads(Payload)
@@ -52,6 +54,7 @@ class FakeLambda:
                 "PIPELINE_UPLOADS_BUCKET": UPLOADS,
                 "PIPELINE_THUMBNAILS_BUCKET": THUMBNAILS,
                 "PIPELINE_THUMBNAIL_SIZES": self.sizes,
+                "PIPELINE_LIST_SHARDS": self.shards,
             }
         )
         services = processor.Services(settings, self.s3, self.dynamodb)
@@ -174,6 +177,26 @@ def test_a_second_run_finds_nothing_to_do(aws: dict[str, Any], tmp_path: Path) -
     summary = run(aws, tmp_path)
 
     assert (summary.up_to_date, summary.reprocessed, aws["lambda"].invoked_keys) == (2, 0, [])
+
+
+def test_rows_outside_their_listing_shard_move_to_it(aws: dict[str, Any], tmp_path: Path) -> None:
+    keys = [f"photos/{number}.jpg" for number in range(8)]
+    for key in keys:
+        put_image(aws, key)
+        process_as_s3_would(aws, key)
+    aws["lambda"].shards = "2"
+    expected = {
+        key: records.make_listing_keys(
+            read_row(aws, key)["image_id"], read_row(aws, key)["uploaded_at"], 2
+        )[0]
+        for key in keys
+    }
+    moving = sum(1 for key in keys if read_row(aws, key)["list_shard"] != expected[key])
+
+    summary = run(aws, tmp_path)
+
+    assert summary.chosen == {"listing shard changed": moving}
+    assert {key: read_row(aws, key)["list_shard"] for key in keys} == expected
 
 
 def test_missing_thumbnail_is_rebuilt(aws: dict[str, Any], tmp_path: Path) -> None:
