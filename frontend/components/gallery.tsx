@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { useImageFeed } from "@/hooks/use-image-feed";
 import { usePendingPolling } from "@/hooks/use-pending-polling";
@@ -27,6 +27,12 @@ export function Gallery({ initialPage, maxUploadBytes }: GalleryProps) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const openerRef = useRef<HTMLElement | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
+
+  // Until React has hydrated the page, clicks and file picks do nothing;
+  // browser tests wait for this mark before they interact.
+  useEffect(() => {
+    document.body.dataset.galleryReady = "true";
+  }, []);
 
   const markStalled = useCallback((imageId: string) => {
     setStalledIds((current) => new Set(current).add(imageId));

@@ -13,6 +13,7 @@ from tests.browser.images import (
     put_image,
     wait_until_finished,
 )
+from tests.support.browser import open_gallery
 from tests.support.corpus import corpus_file
 from tests.support.sandbox import Pipeline
 
@@ -44,7 +45,7 @@ def _card_of(page: Page, image_id: str) -> Locator:
 
 
 def test_empty_gallery_shows_its_empty_state(page: Page) -> None:
-    page.goto("/")
+    open_gallery(page)
 
     expect(page.get_by_test_id("empty-state")).to_be_visible()
     expect(page.get_by_test_id("empty-state")).to_contain_text("No images yet")
@@ -55,7 +56,7 @@ def test_empty_gallery_shows_its_empty_state(page: Page) -> None:
 def test_files_picked_on_the_page_become_thumbnails_and_a_failed_card_without_reload(
     page: Page, browser_pipeline: Pipeline, artifacts_dir: Path
 ) -> None:
-    page.goto("/")
+    open_gallery(page)
     page.evaluate("window.untouchedSinceLoad = true")
 
     page.get_by_test_id("upload-input").set_input_files(
@@ -93,7 +94,7 @@ def test_scrolling_loads_every_page_once_in_newest_first_order(
     statuses = wait_until_finished(browser_pipeline, image_ids)
     listed_ids = list_image_ids(browser_pipeline)
 
-    page.goto("/")
+    open_gallery(page)
     cards = page.get_by_test_id("image-card")
     expect(cards.first).to_be_visible()
     # Each scroll to the bottom brings the sentinel into view and loads one more page.
@@ -120,7 +121,7 @@ def test_larger_view_opens_with_enter_and_closes_with_escape_back_to_its_card(
         "image/jpeg",
     )
     wait_until_finished(browser_pipeline, [image_id])
-    page.goto("/")
+    open_gallery(page)
     card = _card_of(page, image_id)
     dialog = page.get_by_test_id("image-dialog")
 

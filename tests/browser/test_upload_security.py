@@ -9,7 +9,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.images import draw_png, put_image, wait_until_finished
-from tests.support.browser import PageWatch
+from tests.support.browser import PageWatch, open_gallery
 from tests.support.corpus import corpus_file
 from tests.support.sandbox import Pipeline
 
@@ -46,7 +46,7 @@ def test_markup_in_a_key_is_shown_as_text_and_never_runs(
 ) -> None:
     image_id = put_image(browser_pipeline, HOSTILE_KEY, draw_png(7), "image/png")
     wait_until_finished(browser_pipeline, [image_id])
-    page.goto("/")
+    open_gallery(page)
     card = page.locator(f'[data-testid="image-card"][data-image-id="{image_id}"]')
 
     card.click()
@@ -63,7 +63,7 @@ def test_markup_in_a_key_is_shown_as_text_and_never_runs(
 def test_upload_from_the_page_is_signed_and_allowed_by_the_bucket_cors(
     page: Page, browser_pipeline: Pipeline, gallery_url: str
 ) -> None:
-    page.goto("/")
+    open_gallery(page)
 
     # The page posts twice: to its own /api/uploads for a ticket, then to storage.
     with (

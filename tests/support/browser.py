@@ -80,3 +80,9 @@ def watch_page(page: Page, watch: PageWatch) -> None:
     page.on("dialog", record_dialog)
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
     page.on("request", record_request)
+
+
+def open_gallery(page: Page, path: str = "/") -> None:
+    """Load a gallery page and wait until React has hydrated it (before that, input is lost)."""
+    page.goto(path)
+    page.locator("body[data-gallery-ready='true']").wait_for(state="attached")
