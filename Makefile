@@ -1,7 +1,7 @@
 # Thin targets over scripts/dev.py, which prepares .venv and runs each task.
 PYTHON ?= python3
 
-.PHONY: up down status reset test bench stress provision teardown
+.PHONY: up down status reset test bench stress redrive reprocess provision teardown
 
 up:
 	$(PYTHON) scripts/dev.py up
@@ -23,6 +23,12 @@ bench:
 
 stress:
 	$(PYTHON) scripts/dev.py stress
+
+redrive:
+	$(PYTHON) scripts/dev.py redrive
+
+reprocess:
+	$(PYTHON) scripts/dev.py reprocess
 
 provision:
 	.venv/bin/python bootstrap/provision.py

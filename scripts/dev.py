@@ -2,7 +2,9 @@
 
     python3 scripts/dev.py up        start emulator, provision, start the gallery
     python3 scripts/dev.py test      every check and test (lint, types, unit, e2e, browser)
-    python3 scripts/dev.py down | status | reset | bench | stress
+    python3 scripts/dev.py down | status | reset     stop, inspect, wipe the sandbox
+    python3 scripts/dev.py results | redrive | reprocess
+    python3 scripts/dev.py bench | stress
 
 It needs only the standard library: it first makes sure the project's virtual
 environment (.venv) holds what pyproject.toml asks for, then runs the task
@@ -29,6 +31,9 @@ TASKS = {
     "test": ["-m", "scripts.checks"],
     "bench": ["-m", "scripts.bench"],
     "stress": ["-m", "scripts.stress"],
+    "results": ["-m", "scripts.results"],
+    "redrive": ["-m", "scripts.redrive"],
+    "reprocess": ["-m", "scripts.reprocess"],
 }
 
 
