@@ -40,7 +40,8 @@ def _end_to_end(axes: Axes, section: dict[str, Any]) -> None:
         ]
         positions = [p + (offset - 0.5) * BAR_WIDTH for p in range(len(names))]
         axes.bar(positions, values, BAR_WIDTH, label=f"row ready {quantile}")
-    axes.set_xticks(range(len(names)), [f"{n}\n({phases[n]['uploads']} uploads)" for n in names])
+    labels = [f"{name.replace('-', chr(10))}\n({phases[name]['uploads']})" for name in names]
+    axes.set_xticks(range(len(names)), labels, fontsize="small")
     axes.set_yscale("log")
     axes.set_ylabel("seconds after upload (log)")
     axes.set_title("End to end on the embedded emulator")
