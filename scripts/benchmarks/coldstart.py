@@ -113,7 +113,8 @@ def _layer_contents(layer: Path) -> dict[str, Any]:
     with zipfile.ZipFile(layer) as opened:
         for info in opened.infolist():
             parts = info.filename.split("/")
-            top = parts[1] if len(parts) > 2 else info.filename
+            # python/<package>/... or python/<module>.py: group by what sits in python/.
+            top = parts[1] if len(parts) > 1 else parts[0]
             sizes[top] = sizes.get(top, 0) + info.file_size
     largest = sorted(sizes.items(), key=lambda pair: pair[1], reverse=True)[:6]
     return {

@@ -307,5 +307,11 @@ def run_phase(
             "processes_before": baseline_processes,
             "processes_at_peak": sampler.peak.processes,
             "most_processes": sampler.peak.most_processes,
+            "handler_peak": sampler.peak.parts.get(phase.function_name, (0, 0))[0] / 1024,
+            "handler_processes": sampler.peak.parts.get(phase.function_name, (0, 0))[1],
+            "parts_peak": {
+                label: {"rss_mib": kib / 1024, "processes": count}
+                for label, (kib, count) in sampler.peak.parts.items()
+            },
         },
     }

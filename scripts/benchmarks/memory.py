@@ -7,7 +7,7 @@ in C, so the benchmark reads the kernel's counters instead (Linux only).
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -69,14 +69,25 @@ def process_tree(root_pid: int) -> list[int]:
 
 def tree_rss_kib(root_pid: int) -> tuple[int, int]:
     """Return (summed VmRSS in KiB, process count) of the tree under `root_pid`."""
-    total, count = 0, 0
+    parts = tree_rss_by_part(root_pid)
+    return sum(kib for kib, _ in parts.values()), sum(count for _, count in parts.values())
+
+
+def tree_rss_by_part(root_pid: int) -> dict[str, tuple[int, int]]:
+    """Return (summed VmRSS in KiB, process count) per part of the tree under `root_pid`.
+
+    Parts are named as in `tree_cpu_s`: "emulator", each function's workers, "other".
+    """
+    parts: dict[str, tuple[int, int]] = {}
     for pid in process_tree(root_pid):
         try:
-            total += read_status_kib("VmRSS", pid)
+            rss_kib = read_status_kib("VmRSS", pid)
+            label = "emulator" if pid == root_pid else name_worker(_command_line(pid)) or "other"
         except OSError:
             continue
-        count += 1
-    return total, count
+        kib, count = parts.get(label, (0, 0))
+        parts[label] = (kib + rss_kib, count + 1)
+    return parts
 
 
 def _command_line(pid: int) -> str:
@@ -126,11 +137,12 @@ def spent_between(before: dict[str, float], after: dict[str, float]) -> dict[str
 
 @dataclass
 class TreePeak:
-    """The largest summed RSS seen while sampling, and how many processes made it up."""
+    """The largest summed RSS seen while sampling, in all and per part, with process counts."""
 
     rss_kib: int = 0
     processes: int = 0
     most_processes: int = 0
+    parts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class TreeSampler:
@@ -144,10 +156,15 @@ class TreeSampler:
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _sample(self) -> None:
-        rss_kib, count = tree_rss_kib(self.root_pid)
+        parts = tree_rss_by_part(self.root_pid)
+        rss_kib = sum(kib for kib, _ in parts.values())
+        count = sum(processes for _, processes in parts.values())
         self.peak.most_processes = max(self.peak.most_processes, count)
         if rss_kib > self.peak.rss_kib:
             self.peak.rss_kib, self.peak.processes = rss_kib, count
+        for label, (kib, processes) in parts.items():
+            if kib > self.peak.parts.get(label, (0, 0))[0]:
+                self.peak.parts[label] = (kib, processes)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -72,13 +72,17 @@ def end_to_end_table(section: dict[str, Any]) -> Table:
     title = (
         f"End to end: {image['label']} ({image['bytes'] / 1024:.0f} KiB) uploads, "
         "ms after put_object (p50 / p95 / max); CPU of emulator and functions "
-        "(not the API answering the polls)"
+        "(not the API answering the polls); RSS at peak"
     )
     table = Table(title=title)
-    columns = ("phase", "uploads", "row ready", "in GET /images", "images/s", "CPU ms per image")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "phase" else "right")
-    table.add_column("emulator RSS MiB (before → peak, processes)", justify="right")
+    table.add_column("phase", no_wrap=True)
+    table.add_column("uploads", justify="right", no_wrap=True)
+    table.add_column("row ready", justify="right", no_wrap=True)
+    table.add_column("in GET /images", justify="right", no_wrap=True)
+    table.add_column("images/s", justify="right")
+    table.add_column("CPU ms/img (handler)", justify="right")
+    table.add_column("emulator MiB (before → peak)", justify="right")
+    table.add_column("handler MiB (workers)", justify="right")
     table.add_column("missing / failed", justify="right")
 
     for name, phase in section["phases"].items():
@@ -94,8 +98,9 @@ def end_to_end_table(section: dict[str, Any]) -> Table:
             _latency(ready["latency_ms"]),
             _latency(listed["latency_ms"]) if listed else "(no API)",
             f"{ready['throughput_per_s']:.1f}",
-            f"{phase['pipeline_cpu_s'] * per_image:.0f} ({handler_s * per_image:.0f} in handler)",
-            f"{memory['before']:.0f} → {memory['peak']:.0f} ({memory['processes_at_peak']})",
+            f"{phase['pipeline_cpu_s'] * per_image:.0f} ({handler_s * per_image:.0f})",
+            f"{memory['before']:.0f} → {memory['peak']:.0f}",
+            f"{memory['handler_peak']:.0f} ({memory['handler_processes']})",
             f"{ready['missing']} / {ready['failed']}",
         )
     return table
@@ -122,7 +127,8 @@ def end_to_end_ratios(section: dict[str, Any]) -> dict[str, dict[str, float | No
                 "p95": stats.ratio(_ready_latency(tutorial, "p95"), _ready_latency(ours, "p95")),
                 "cpu_per_image": stats.ratio(tutorial["pipeline_cpu_s"], ours["pipeline_cpu_s"]),
                 "peak_rss": stats.ratio(
-                    tutorial["emulator_rss_mib"]["peak"], ours["emulator_rss_mib"]["peak"]
+                    tutorial["emulator_rss_mib"]["handler_peak"],
+                    ours["emulator_rss_mib"]["handler_peak"],
                 ),
             }
     return ratios
@@ -131,7 +137,7 @@ def end_to_end_ratios(section: dict[str, Any]) -> dict[str, dict[str, float | No
 def ratios_table(ratios: dict[str, dict[str, float | None]]) -> Table:
     """The tutorial's figures over ours, phase by phase (same uploads, same emulator)."""
     table = Table(title="Tutorial ÷ ours, same uploads (above 1×: ours is faster or leaner)")
-    for column in ("phases", "row ready p50", "p95", "CPU per image", "emulator peak RSS"):
+    for column in ("phases", "row ready p50", "p95", "CPU per image", "handler workers' peak RSS"):
         table.add_column(column, justify="left" if column == "phases" else "right")
     for label, values in ratios.items():
         measures = ("p50", "p95", "cpu_per_image", "peak_rss")
