@@ -230,7 +230,7 @@ def redrive_poison(ctx: StressContext) -> None:
         "reasons": reasons,
         "summary": f"{depth} dead letters ({len(keys)} denied objects, 1 unreadable message); "
         f"cause fixed, {moved} moved back, {dropped} unreadable dropped; "
-        f"reasons: {'; '.join(reason[:70] for reason in reasons)}",
+        f"reasons: {'; '.join(': '.join(reason.split(': ')[:2]) for reason in reasons)}",
     }
     if not is_ok:
         ctx.report.problems.append(
@@ -325,6 +325,20 @@ def check_listing_at_scale(ctx: StressContext) -> None:
         ctx.report.pages.append(named)
         if not named.is_right:
             ctx.report.problems.append(f"GET /images {named.name}: status {named.status}")
+
+    total = ctx.report.rows + count
+    listed = audit.list_image_ids(ctx.outputs["api_url"], max_pages=total // audit.PAGE_LIMIT + 5)
+    is_complete = len(listed) == len(set(listed)) == total
+    ctx.report.faults["API: every page by cursor"] = {
+        "ok": is_complete,
+        "listed": len(listed),
+        "distinct": len(set(listed)),
+        "rows": total,
+        "summary": f"{len(listed)} items ({len(set(listed))} distinct) over "
+        f"{-(-len(listed) // audit.PAGE_LIMIT)} pages for {total} rows",
+    }
+    if not is_complete:
+        ctx.report.problems.append(f"walking GET /images listed {len(listed)} of {total} rows")
 
 
 def _list_shards(ctx: StressContext) -> int:
