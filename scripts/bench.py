@@ -1,10 +1,7 @@
-"""Benchmark the pipeline against the tutorial and libvips: `python3 scripts/dev.py bench`.
+"""Benchmark ours against the tutorial and libvips: `python3 scripts/dev.py bench`.
 
-Four sections, each measured side by side in one run: thumbnail compute in one
-process, end to end on emulators of its own, GET /images as the table grows,
-and cold start with package sizes. Writes artifacts/bench/bench-<time>.json and
-.png (plus latest.json / latest.png) and prints the tables. The emulators run
-on free loopback ports and stop at the end: a running sandbox is never touched.
+Compute, end to end, GET /images and cold start, side by side in one run, on
+emulators of its own; see docs/performance.md. Writes artifacts/bench/ (JSON, PNG).
 """
 
 import argparse

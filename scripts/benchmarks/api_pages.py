@@ -1,14 +1,7 @@
 """GET /images page latency as the table grows, against the tutorial's full-table scan.
 
-Rows are written straight into the emulator's table in the shape
-lambdas/records.py defines (ready rows with one rendition), so 10,000 rows take
-seconds, not 10,000 uploads. Ours is timed through the real HTTP API and as the
-bare index queries (lambdas.listing.read_page); the tutorial's listing is its
-Scan, once as it does it (one call) and once paginated to show the whole cost.
-Beside the times, the items each listing reads (DynamoDB's ScannedCount, what
-AWS bills read capacity on): MiniStack evaluates every item of an index
-partition in Python on each query, so its times grow with the table even where
-DynamoDB's work does not.
+Rows in the shape of lambdas/records.py go straight into the emulator's table;
+each figure also counts the items read (DynamoDB's ScannedCount).
 """
 
 import time
@@ -20,7 +13,7 @@ from boto3.dynamodb.types import TypeSerializer
 
 from lambdas import listing, records
 from scripts.benchmarks import stats
-from scripts.benchmarks.endtoend import get_json
+from scripts.benchmarks.probes import get_json
 
 BATCH_WRITE_LIMIT = 25
 PAGES_TO_TENTH = 9
@@ -74,7 +67,12 @@ def write_rows(dynamodb: Any, table_name: str, first: int, count: int, shard_cou
 
 
 class CountingTable:
-    """A Table resource that adds up the items its queries and scans read (ScannedCount)."""
+    """A Table resource that adds up the items its queries and scans read (ScannedCount).
+
+    ScannedCount is what AWS bills read capacity on. MiniStack evaluates every
+    item of an index partition in Python on each query, so its times grow
+    with the table even where DynamoDB's work does not: the count shows both.
+    """
 
     def __init__(self, table: Any) -> None:
         self._table = table

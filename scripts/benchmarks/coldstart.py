@@ -1,12 +1,7 @@
-"""Cold start of each handler module and the size of what Lambda has to fetch and unpack.
+"""Cold start of each handler module, and the size of the code package and the layer.
 
-Each measurement is a fresh process of the emulator's Python (the interpreter
-MiniStack runs the functions with), seeing only the unpacked code package and
-layer, as a Lambda sandbox does: import time, then init time (settings and
-clients, no network call) and the process's peak RSS (VmHWM: ru_maxrss would
-count the parent it was forked from): what each warm worker
-costs at least, and the direct trigger starts one per event in flight. Then
-`python -X importtime` names the heaviest imports.
+Each figure comes from a fresh process of the emulator's Python (the one MiniStack runs
+functions with) that sees only the unpacked packages, as a Lambda sandbox does.
 """
 
 import json
@@ -27,6 +22,9 @@ HANDLERS = {
     "tutorial": ("lambda_function", "module._s3(); module._table()"),
 }
 
+# Import, then init (settings and clients, no network call), then the peak RSS:
+# what each warm worker costs at least. VmHWM, not ru_maxrss, which would count
+# the parent the process was forked from.
 PROBE = """
 import importlib, json, time
 started = time.perf_counter()

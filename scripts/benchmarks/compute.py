@@ -1,8 +1,7 @@
 """Thumbnail compute in one process: ours, the tutorial's and libvips' on the generated inputs.
 
-Every (input, thumbnailer) pair runs in a fresh worker process
-(scripts/benchmarks/compute_worker.py) so its peak memory is its own. Rounds
-alternate the thumbnailers, so a burst of load on the machine hits all of them.
+Each (input, thumbnailer) pair runs in a fresh worker process, so its peak memory is its
+own; rounds alternate the thumbnailers, so a burst of load elsewhere hits all of them.
 """
 
 import json

@@ -1,11 +1,7 @@
 """One compute measurement in a fresh process, run as `compute_worker NAME PATH RUNS`.
 
-Prints one JSON object: the wall-clock and CPU milliseconds of each run (CPU
-time counts every thread, and moves less than wall time when other work shares
-the cores), the peak resident memory the runs added above the warmed-up
-process (VmHWM - VmRSS, in KiB), and how many times Pillow started a decoder
-per run (libvips decodes without Pillow: 0).
-A fresh process per case keeps one library's caches and heap out of the next.
+Prints one JSON object: wall and CPU ms per run, the peak memory the runs added
+(VmHWM - VmRSS, KiB) and the Pillow decoders started per run.
 """
 
 import io
@@ -47,7 +43,11 @@ def _tiny_image_like(data: bytes) -> bytes:
 
 
 def measure(name: str, data: bytes, runs: int) -> dict[str, object]:
-    """Time `runs` thumbnails of `data` by thumbnailer `name` and read the peak memory they took."""
+    """Time `runs` thumbnails of `data` by thumbnailer `name` and read the peak memory they took.
+
+    CPU time counts every thread and moves less than wall time when other work
+    shares the cores. libvips decodes without Pillow: it starts 0 decoders.
+    """
     make = THUMBNAILERS[name]
     make(_tiny_image_like(data))
 

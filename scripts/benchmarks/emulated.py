@@ -1,8 +1,7 @@
-"""The benchmark's own emulators: a fresh MiniStack each, provisioned by our bootstrap code.
+"""The benchmark's own emulators: a fresh MiniStack per trigger mode, provisioned by our bootstrap.
 
-Each starts on a free loopback port (like the end-to-end tests) and is stopped
-afterwards, so the running sandbox on :4566 is never touched. A fresh emulator
-per trigger mode keeps one mode's leftover workers out of the other's memory.
+Each starts on a free loopback port, like the end-to-end tests, and stops
+afterwards: a sandbox running on :4566 is never touched.
 """
 
 import tempfile
@@ -16,7 +15,7 @@ import boto3
 
 from bootstrap.aws import EMULATOR_CREDENTIALS
 from scripts import emulator
-from scripts.benchmarks import api_pages, endtoend, images, tutorial_stack
+from scripts.benchmarks import api_pages, endtoend, images, probes, tutorial_stack
 from tests.support.sandbox import Pipeline, embedded_emulator, provision_pipeline, settings_for
 
 PHASE_TIMEOUT_S = 240.0
@@ -66,15 +65,16 @@ class PhasePlan:
     count: int
     pace_per_s: float | None = None
 
+    def named(self, prefix: str) -> "PhasePlan":
+        return PhasePlan(f"{prefix}-{self.name}", self.count, self.pace_per_s)
+
 
 def _our_phase(plan: PhasePlan, pipeline: Pipeline, warm_up_count: int) -> endtoend.Phase:
     bucket = pipeline.outputs["uploads_bucket"]
     dynamodb = pipeline.client("dynamodb")
-    rows = endtoend.row_probe(dynamodb, pipeline.outputs["table_name"], bucket)
-    probes = {
-        "row_ready": (rows, ROW_POLL_S),
-        "listed": (endtoend.listing_probe(pipeline.api_url, bucket), LISTING_POLL_S),
-    }
+    rows = probes.row_probe(dynamodb, pipeline.outputs["table_name"], bucket)
+    listing = probes.listing_probe(pipeline.api_url, bucket)
+    watched = {"row_ready": (rows, ROW_POLL_S), "listed": (listing, LISTING_POLL_S)}
     keys, warm_up_keys = _keys(plan.name, plan.count, warm_up_count)
     settings = pipeline.settings
     return endtoend.Phase(
@@ -83,7 +83,7 @@ def _our_phase(plan: PhasePlan, pipeline: Pipeline, warm_up_count: int) -> endto
         bucket,
         keys,
         warm_up_keys,
-        probes,
+        watched,
         plan.pace_per_s,
         observer_functions=(settings.api_function,),
     )
@@ -93,16 +93,15 @@ def _tutorial_phase(
     plan: PhasePlan, pipeline: Pipeline, names: tutorial_stack.TutorialNames, warm_up_count: int
 ) -> endtoend.Phase:
     dynamodb = pipeline.client("dynamodb")
-    probe = endtoend.tutorial_probe(dynamodb, names.table_name, names.uploads_bucket)
+    rows = probes.tutorial_probe(dynamodb, names.table_name, names.uploads_bucket)
     keys, warm_up_keys = _keys(plan.name, plan.count, warm_up_count)
-    probes = {"row_ready": (probe, ROW_POLL_S)}
     return endtoend.Phase(
         plan.name,
         names.function_name,
         names.uploads_bucket,
         keys,
         warm_up_keys,
-        probes,
+        {"row_ready": (rows, ROW_POLL_S)},
         plan.pace_per_s,
     )
 
@@ -123,12 +122,9 @@ class EndToEndPlan:
 def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[str, Any]:
     """Ours and the tutorial on one emulator (queue trigger), ours on another (direct trigger).
 
-    Bursts upload with `plan.threads` threads at once; paced phases one at a
-    time at `plan.pace_per_s`, below what the pipeline can take, so they show
-    one upload's latency without a backlog. Every phase first uploads
-    `plan.threads` warm-up images, unmeasured. Direct triggers get small
-    bursts only: MiniStack starts a worker process per event in flight, so a
-    burst of 200 would cost minutes of CPU and gigabytes of memory.
+    Every phase first uploads `plan.threads` warm-up images, unmeasured. The
+    direct trigger gets the small burst only: MiniStack starts a worker process
+    per event in flight, so 200 at once would cost minutes of CPU and gigabytes.
     """
     body = images.encode_case(images.UPLOAD_CASE)
     phases: dict[str, Any] = {}
@@ -143,41 +139,46 @@ def run_end_to_end(plan: EndToEndPlan, report: Callable[[str], None]) -> dict[st
             phase, s3, body, plan.threads, emulated.emulator_pid, PHASE_TIMEOUT_S
         )
 
-    def ours(kind: PhasePlan, trigger: str, emulated: Emulated) -> None:
-        named = PhasePlan(f"ours-{trigger}-{kind.name}", kind.count, kind.pace_per_s)
-        measure(_our_phase(named, emulated.pipeline, plan.threads), emulated)
-
     with fresh_pipeline("queue", plan.settings) as queued:
-        used = queued.pipeline.settings
-        pipeline_settings = {
-            "batch_size": used.batch_size,
-            "max_concurrency": used.max_concurrency,
-            "thumbnail_sizes": list(used.thumbnail_sizes),
-            "processor_memory_mb": used.processor_memory_mb,
-            "overrides": plan.settings,
-        }
+        pipeline_settings = _describe_settings(queued.pipeline, plan.settings)
         names = tutorial_stack.TutorialNames()
         tutorial_stack.deploy(queued.pipeline.aws, queued.pipeline.settings, names)
         for kind in (burst, paced, small):
-            ours(kind, "queue", queued)
+            measure(_our_phase(kind.named("ours-queue"), queued.pipeline, plan.threads), queued)
         for kind in (paced, small) if plan.with_direct else ():
-            named = PhasePlan(f"tutorial-direct-{kind.name}", kind.count, kind.pace_per_s)
-            measure(_tutorial_phase(named, queued.pipeline, names, plan.threads), queued)
+            tutorial = _tutorial_phase(
+                kind.named("tutorial-direct"), queued.pipeline, names, plan.threads
+            )
+            measure(tutorial, queued)
 
     if plan.with_direct:
         with fresh_pipeline("direct", plan.settings) as direct:
             for kind in (paced, small):
-                ours(kind, "direct", direct)
+                measure(
+                    _our_phase(kind.named("ours-direct"), direct.pipeline, plan.threads), direct
+                )
 
+    upload = images.UPLOAD_CASE
     return {
         "upload_image": {
-            "label": images.UPLOAD_CASE.label,
-            "width": images.UPLOAD_CASE.width,
-            "height": images.UPLOAD_CASE.height,
+            "label": upload.label,
+            "width": upload.width,
+            "height": upload.height,
             "bytes": len(body),
         },
         "pipeline_settings": pipeline_settings,
         "phases": phases,
+    }
+
+
+def _describe_settings(pipeline: Pipeline, overrides: dict[str, str]) -> dict[str, Any]:
+    used = pipeline.settings
+    return {
+        "batch_size": used.batch_size,
+        "max_concurrency": used.max_concurrency,
+        "thumbnail_sizes": list(used.thumbnail_sizes),
+        "processor_memory_mb": used.processor_memory_mb,
+        "overrides": overrides,
     }
 
 

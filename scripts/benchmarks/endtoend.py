@@ -1,36 +1,20 @@
-"""End to end on an embedded emulator: uploads at a fixed concurrency, and when results show.
+"""End to end on an embedded emulator: uploads in bursts or paced, and when their results show.
 
-For each upload, the latency runs from the end of its put_object to the first
-poll that sees its row final in DynamoDB, and to the first poll of
-GET /images that lists it. Polls run on their own threads while uploads go
-on, so a latency is exact up to one poll (the phase reports the poll times).
-Polling costs CPU on the same cores, so probes ask only about finished
-uploads, and the listing probe reads the newest page and walks every page
-only now and then.
+Latency runs from the end of each put_object to the first poll (probes.py) that
+sees the result, so it is exact to one poll; each phase also samples CPU and memory.
 """
 
-import itertools
-import json
 import threading
 import time
-import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdas import records
 from scripts.benchmarks import memory, stats
+from scripts.benchmarks.probes import Probe
 
-FINAL_STATUSES = ("ready", "failed")
-BATCH_GET_LIMIT = 100
-LISTING_PAGE = 100
-NEWEST_PAGE = 50
-FULL_WALK_EVERY = 5
 WARM_UP_TIMEOUT_S = 120.0
-
-# A probe takes the keys still awaited and returns those it now sees, with their status.
-Probe = Callable[[set[str]], dict[str, str]]
 
 
 @dataclass
@@ -117,78 +101,6 @@ def upload_all(
     return began, durations_ms
 
 
-def row_probe(dynamodb: Any, table_name: str, bucket: str) -> Probe:
-    """See our rows by id (BatchGetItem, 100 ids a call) once they are ready or failed."""
-
-    def probe(keys: set[str]) -> dict[str, str]:
-        ids = {records.make_image_id(bucket, key): key for key in keys}
-        found: dict[str, str] = {}
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), BATCH_GET_LIMIT):
-            chunk = id_list[start : start + BATCH_GET_LIMIT]
-            request = {
-                table_name: {
-                    "Keys": [{"image_id": {"S": image_id}} for image_id in chunk],
-                    "ProjectionExpression": "image_id, #s",
-                    "ExpressionAttributeNames": {"#s": "status"},
-                }
-            }
-            answer = dynamodb.batch_get_item(RequestItems=request)
-            for item in answer["Responses"].get(table_name, []):
-                status = item["status"]["S"]
-                if status in FINAL_STATUSES:
-                    found[ids[item["image_id"]["S"]]] = status
-        return found
-
-    return probe
-
-
-def get_json(url: str) -> Any:
-    """GET a JSON document from the benchmark's own loopback emulator."""
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def listing_probe(api_url: str, bucket: str) -> Probe:
-    """See our images in GET /images: the newest page each time, every page every few times."""
-    calls = itertools.count(1)
-
-    def probe(keys: set[str]) -> dict[str, str]:
-        ids = {records.make_image_id(bucket, key): key for key in keys}
-        walks_all = next(calls) % FULL_WALK_EVERY == 0
-        found: dict[str, str] = {}
-        cursor = None
-        while True:
-            limit = LISTING_PAGE if walks_all else NEWEST_PAGE
-            query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
-            page = get_json(f"{api_url}/images{query}")
-            for item in page["items"]:
-                key = ids.get(item["image_id"])
-                if key and item["status"] in FINAL_STATUSES:
-                    found[key] = item["status"]
-            cursor = page.get("next_cursor")
-            if not walks_all or not cursor or len(found) == len(ids):
-                return found
-
-    return probe
-
-
-def tutorial_probe(dynamodb: Any, table_name: str, bucket: str) -> Probe:
-    """See the tutorial's rows (random ids) by scanning its table for each original's URL."""
-    prefix = f"https://{bucket}.s3.amazonaws.com/"
-
-    def probe(keys: set[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
-            for item in page["Items"]:
-                key = item["original_url"]["S"].removeprefix(prefix)
-                if key in keys:
-                    found[key] = "ready"
-        return found
-
-    return probe
-
-
 def wait_for_watchers(watchers: Iterable[Watcher], timeout_s: float) -> None:
     """Return when every watcher has seen every key, or after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
@@ -265,15 +177,14 @@ def run_phase(
     emulator_pid: int,
     timeout_s: float,
 ) -> dict[str, Any]:
-    """Warm up, upload, watch until every result shows (or `timeout_s`), sample emulator memory."""
+    """Warm up, upload, watch until every result shows (or `timeout_s`), sample the emulator."""
     warm_up_s = warm_up(phase, s3, body, threads) if phase.warm_up_keys else 0.0
-    keys = set(phase.keys)
     finished_at: dict[str, float] = {}
     watchers = [
-        Watcher(name, probe, keys, interval_s, finished_at)
+        Watcher(name, probe, set(phase.keys), interval_s, finished_at)
         for name, (probe, interval_s) in phase.probes.items()
     ]
-    baseline_kib, baseline_processes = memory.tree_rss_kib(emulator_pid)
+    baseline_kib, _ = memory.tree_rss_kib(emulator_pid)
     cpu_before = memory.tree_cpu_s(emulator_pid)
 
     with memory.TreeSampler(emulator_pid) as sampler:
@@ -301,17 +212,23 @@ def run_phase(
         "pipeline_cpu_s": sum(
             seconds for part, seconds in cpu_spent.items() if part not in phase.observer_functions
         ),
-        "emulator_rss_mib": {
-            "before": baseline_kib / 1024,
-            "peak": sampler.peak.rss_kib / 1024,
-            "processes_before": baseline_processes,
-            "processes_at_peak": sampler.peak.processes,
-            "most_processes": sampler.peak.most_processes,
-            "handler_peak": sampler.peak.parts.get(phase.function_name, (0, 0))[0] / 1024,
-            "handler_processes": sampler.peak.parts.get(phase.function_name, (0, 0))[1],
-            "parts_peak": {
-                label: {"rss_mib": kib / 1024, "processes": count}
-                for label, (kib, count) in sampler.peak.parts.items()
-            },
+        "emulator_rss_mib": _describe_memory(sampler.peak, baseline_kib, phase.function_name),
+    }
+
+
+def _describe_memory(
+    peak: memory.TreePeak, baseline_kib: int, function_name: str
+) -> dict[str, Any]:
+    handler_kib, handler_processes = peak.parts.get(function_name, (0, 0))
+    return {
+        "before": baseline_kib / 1024,
+        "peak": peak.rss_kib / 1024,
+        "processes_at_peak": peak.processes,
+        "most_processes": peak.most_processes,
+        "handler_peak": handler_kib / 1024,
+        "handler_processes": handler_processes,
+        "parts_peak": {
+            label: {"rss_mib": kib / 1024, "processes": count}
+            for label, (kib, count) in peak.parts.items()
         },
     }

@@ -1,8 +1,7 @@
 """Deterministic photos for the benchmark: smooth gradients plus seeded noise, drawn by Pillow.
 
-No files from elsewhere and no numpy: the same seed always gives the same
-bytes, so runs on different days compare the same work. Encoded inputs are
-cached under artifacts/bench/inputs/ by a digest of their recipe.
+The same seed always gives the same bytes, so runs on different days compare
+the same work; encoded inputs are cached in artifacts/bench/inputs/ by recipe.
 """
 
 import hashlib

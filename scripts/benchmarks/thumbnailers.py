@@ -1,8 +1,7 @@
-"""The three thumbnailers the compute benchmark compares: ours, the tutorial's and libvips'.
+"""The thumbnailers the compute benchmark compares: ours, the tutorial's and libvips'.
 
-Each takes the bytes of an original and returns the bytes of a JPEG that fits
-within 200×200. Imports happen inside each function, so a worker process
-loads only the library it measures.
+Each takes an original's bytes and returns a JPEG within 200×200; imports happen
+inside each, so a worker process loads only the library it measures.
 """
 
 from collections.abc import Callable

@@ -1,11 +1,7 @@
-"""The tutorial's image-processor Lambda, rewritten in our words to measure it beside ours.
+"""The tutorial's image-processor Lambda in our words, deployed beside ours to measure it.
 
-Deployed by the benchmark as `lambda_function.py` (handler `lambda_function.lambda_handler`)
-with the benchmark's bucket and table names written into the constants, as the
-tutorial hard-codes its own. It keeps the tutorial's behaviour on purpose: first
-record only, the key used exactly as it arrives, `thumb_<key>`, a random id per
-event, local time. Its one change: clients are created on first use rather than
-at import, so the compute benchmark can import `make_thumbnail` without AWS.
+Deployed as `lambda_function.py` with the benchmark's names in its constants; it
+keeps the tutorial's behaviour on purpose (see lambda_handler).
 """
 
 import io
@@ -49,7 +45,13 @@ def make_thumbnail(data: bytes) -> bytes:
 
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    """Thumbnail the first record's object and write a row with a fresh random id."""
+    """Thumbnail the first record's object and write a row with a fresh random id.
+
+    As the tutorial: first record only, the key used exactly as it arrives,
+    `thumb_<key>`, local time. Unlike it, the clients are made on first use
+    rather than at import, so the compute benchmark imports make_thumbnail
+    without AWS.
+    """
     record = event["Records"][0]
     bucket = record["s3"]["bucket"]["name"]
     key = record["s3"]["object"]["key"]

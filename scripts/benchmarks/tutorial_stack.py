@@ -1,10 +1,7 @@
-"""Deploy the tutorial's processor beside ours: its own buckets, table and function.
+"""Deploy the tutorial's processor beside ours: its own buckets, table, function and trigger.
 
-Made the tutorial's way, by hand-written calls: a direct S3 → Lambda
-notification on object creation, the function zipped from
-scripts/benchmarks/tutorial_lambda.py with our dependency layer for Pillow.
-Its role allows the three actions its code makes (the tutorial attaches
-full-access managed policies; permissions do not change what is measured).
+Made the tutorial's way: a direct S3 → Lambda notification on object creation,
+the function zipped from tutorial_lambda.py, our layer for Pillow.
 """
 
 import io
@@ -49,6 +46,8 @@ def build_function_zip(names: TutorialNames) -> bytes:
 
 
 def _policy(names: TutorialNames, region: str, account_id: str) -> dict[str, Any]:
+    # The three actions its code makes. The tutorial attaches full-access
+    # managed policies; permissions do not change what is measured.
     table_arn = f"arn:aws:dynamodb:{region}:{account_id}:table/{names.table_name}"
     return {
         "Version": "2012-10-17",
