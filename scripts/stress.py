@@ -30,8 +30,9 @@ from bootstrap.provision import provision
 from bootstrap.settings import SANDBOX_DIR, load_settings
 from bootstrap.stack import role_name
 from scripts import emulator
-from scripts.reliability import scenario
+from scripts.reliability import recovery, scenario
 from scripts.reliability.clients import make_client
+from scripts.reliability.context import StressContext, StressOptions
 from scripts.reliability.memory import PeakMemorySampler
 from scripts.reliability.report import StressReport, print_report, write_report
 
@@ -54,9 +55,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run(
-    options: scenario.StressOptions, work_dir: Path, console: Console, keep: bool
-) -> StressReport:
+def run(options: StressOptions, work_dir: Path, console: Console, keep: bool) -> StressReport:
     """Start an emulator, provision, run every phase, stop the emulator; return the report."""
     started = time.monotonic()
     emulator.install(EMULATOR_VENV, report=console.print)
@@ -85,12 +84,12 @@ def run(
 
 
 def _provision(
-    options: scenario.StressOptions,
+    options: StressOptions,
     work_dir: Path,
     console: Console,
     paths: emulator.EmulatorPaths,
     port: int,
-) -> scenario.StressContext:
+) -> StressContext:
     environ = {
         **PROVISION_OVERRIDES,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
@@ -103,7 +102,7 @@ def _provision(
     plain_outputs = dict(outputs)
     clients = {service: make_client(plain_outputs, service) for service in SERVICES}
     report = StressReport(settings={**vars(options), "corpus_dir": str(options.corpus_dir)})
-    return scenario.StressContext(
+    return StressContext(
         console=console,
         options=options,
         outputs=plain_outputs,
@@ -117,24 +116,24 @@ def _provision(
     )
 
 
-def _run_phases(ctx: scenario.StressContext) -> None:
+def _run_phases(ctx: StressContext) -> None:
     console = ctx.console
     steps = [
         ("empty listing", lambda: scenario.check_empty_listing(ctx)),
-        ("outages begin", lambda: scenario.start_outages(ctx)),
+        ("outages begin", lambda: recovery.start_outages(ctx)),
         (
             f"{ctx.options.uploads} uploads in bursts, restart mid-way",
             lambda: scenario.send_load(ctx),
         ),
-        ("transient denial", lambda: scenario.end_transient_outage(ctx)),
+        ("transient denial", lambda: recovery.end_transient_outage(ctx)),
     ]
     for title, step in steps:
         _run_step(console, title, step)
 
     wait_for_fuzzing = scenario.start_fuzzing(ctx)
     later_steps = [
-        ("poison messages and redrive", lambda: scenario.redrive_poison(ctx)),
-        ("recovery by reprocess", lambda: scenario.reconcile(ctx)),
+        ("poison messages and redrive", lambda: recovery.redrive_poison(ctx)),
+        ("recovery by reprocess", lambda: recovery.reconcile(ctx)),
         ("settling and audit", lambda: scenario.settle_and_audit(ctx)),
         (
             f"listing at {ctx.options.listing_rows} rows",
@@ -165,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     console = Console()
     corpus = None if args.no_corpus else args.corpus
-    options = scenario.StressOptions(
+    options = StressOptions(
         uploads=args.uploads,
         burst_size=args.burst,
         threads=args.threads,

@@ -20,7 +20,13 @@ HTTP_TIMEOUT_S = 60
 
 @dataclass
 class Audit:
-    """One look at the pipeline; `lost` and friends hold keys so a report can name them."""
+    """One look at the pipeline; `lost` and friends hold keys so a report can name them.
+
+    `pending_left` counts pending rows of stored objects (their event is still
+    due); `abandoned` names pending rows whose upload never arrived: a client
+    that lost its POST /uploads answer asks again, and the TTL removes the
+    first row. `orphans` are final rows whose original is gone.
+    """
 
     stored: int = 0
     ready: int = 0
@@ -29,6 +35,7 @@ class Audit:
     unexpected: list[str] = field(default_factory=list)
     missing_thumbnails: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    abandoned: list[str] = field(default_factory=list)
     pending_left: int = 0
     rows: int = 0
     listed: int = 0
@@ -86,10 +93,16 @@ def take_audit(
         if check_thumbnails and _lacks_thumbnails(clients["s3"], thumbnails, row):
             audit.missing_thumbnails.append(key)
 
-    audit.pending_left = sum(1 for row in rows.values() if row.get("status") == "pending")
-    audit.orphans = sorted(
-        str(row.get("original_key")) for row in rows.values() if row["original_key"] not in stored
-    )
+    for row in rows.values():
+        key, status = str(row.get("original_key")), row.get("status")
+        if status == "pending":
+            audit.pending_left += key in stored
+            if key not in stored:
+                audit.abandoned.append(key)
+        elif key not in stored:
+            audit.orphans.append(key)
+    audit.abandoned.sort()
+    audit.orphans.sort()
     audit.queue_visible, audit.queue_in_flight = queue_depth(clients["sqs"], outputs["queue_url"])
     audit.dlq_depth = sum(queue_depth(clients["sqs"], outputs["dlq_url"]))
     if walk_listing:

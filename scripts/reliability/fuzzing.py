@@ -3,32 +3,24 @@
 Every input must end as valid thumbnails or an ImageRejectedError; anything
 else is a finding: another exception, a worker killed (memory limit), or an
 input that outlives its time budget. The stress command runs campaigns in a
-worker process with those limits; the unit tests drive the same mutations
-through hypothesis.
+bounded worker process (scripts/reliability/worker.py); the unit tests drive
+the same mutations through hypothesis.
 """
 
 import hashlib
 import io
 import json
-import multiprocessing
-import os
 import random
-import resource
-import sys
 import time
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageCms, ImageDraw
 
 from lambdas import renditions
-
-Verdict = Literal["rendered", "rejected", "finding"]
-Checker = Callable[[bytes, Sequence[int], int], "Outcome"]
+from scripts.reliability.worker import Checker, Limits, Outcome, Worker
 
 OPERATORS = (
     "flip_bit",
@@ -58,14 +50,6 @@ class Mutation:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What make_renditions did with one input; `detail` names the rejection or the finding."""
-
-    verdict: Verdict
-    detail: str = ""
-
-
-@dataclass(frozen=True)
 class Finding:
     """An input the pipeline did not answer properly, with what is needed to replay it."""
 
@@ -73,14 +57,6 @@ class Finding:
     mutations: tuple[Mutation, ...]
     detail: str
     input_sha256: str
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds per input: wall-clock budget and the worker's address space."""
-
-    time_per_input_s: float = 30.0
-    memory_bytes: int = 3 * 1024**3
 
 
 @dataclass
@@ -274,7 +250,7 @@ def run_campaign(
     summary = CampaignSummary(seed_count=len(names))
     deadline = None if time_budget_s is None else time.monotonic() + time_budget_s
 
-    worker = _Worker(checker, max_edges, max_pixels, limits or Limits())
+    worker = Worker(checker, max_edges, max_pixels, limits or Limits())
     try:
         while summary.executions < executions:
             if deadline is not None and time.monotonic() > deadline:
@@ -314,87 +290,3 @@ def _record(
         findings_dir.mkdir(parents=True, exist_ok=True)
         (findings_dir / f"{digest}.bin").write_bytes(data)
         (findings_dir / f"{digest}.json").write_text(json.dumps(asdict(finding), indent=2))
-
-
-class _Worker:
-    """A child process that checks inputs under a memory limit; replaced when it dies or hangs."""
-
-    def __init__(
-        self, checker: Checker, max_edges: Sequence[int], max_pixels: int, limits: Limits
-    ) -> None:
-        self._arguments = (checker, tuple(max_edges), max_pixels, limits.memory_bytes)
-        self._time_limit_s = limits.time_per_input_s
-        self._context = multiprocessing.get_context("spawn")
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._connection: Connection | None = None
-        self.peak_rss_kb = 0
-
-    def _start(self) -> Connection:
-        parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(
-            target=_serve, args=(child_end, *self._arguments), daemon=True
-        )
-        process.start()
-        child_end.close()
-        self._process, self._connection = process, parent_end
-        return parent_end
-
-    def check(self, data: bytes) -> tuple[Outcome, int]:
-        """Check one input; return its outcome and how long the worker took (ms)."""
-        connection = self._connection or self._start()
-        started = time.perf_counter()
-        try:
-            connection.send_bytes(data)
-            if not connection.poll(self._time_limit_s):
-                self._stop()
-                limit = f"{self._time_limit_s:g} s"
-                return Outcome("finding", f"no answer within {limit}"), _elapsed_ms(started)
-            verdict, detail, peak_rss_kb = connection.recv()
-        except (EOFError, OSError):
-            self._stop()
-            return Outcome("finding", "the worker died (memory limit or crash)"), 0
-        self.peak_rss_kb = max(self.peak_rss_kb, peak_rss_kb)
-        return Outcome(verdict, detail), _elapsed_ms(started)
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join()
-        if self._connection is not None:
-            self._connection.close()
-        self._process, self._connection = None, None
-
-    def close(self) -> int:
-        """Stop the worker; return the highest resident memory it reported (kB)."""
-        self._stop()
-        return self.peak_rss_kb
-
-
-def _serve(
-    connection: Connection,
-    checker: Checker,
-    max_edges: tuple[int, ...],
-    max_pixels: int,
-    memory_bytes: int,
-) -> None:
-    """Worker loop: limit the address space, then answer each input until the pipe closes.
-
-    Decoder warnings (Python's and libtiff's own stderr lines) are silenced:
-    damaged input is what this process is fed on purpose.
-    """
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    warnings.simplefilter("ignore")
-    with open(os.devnull, "wb") as devnull:
-        os.dup2(devnull.fileno(), sys.stderr.fileno())
-    while True:
-        try:
-            data = connection.recv_bytes()
-        except EOFError:
-            return
-        outcome = checker(data, max_edges, max_pixels)
-        peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        connection.send((outcome.verdict, outcome.detail, peak_rss_kb))
-
-
-def _elapsed_ms(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)

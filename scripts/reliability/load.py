@@ -45,6 +45,11 @@ class Sent:
         """Return whether the storage acknowledged the object."""
         return not self.error
 
+    @property
+    def lost_ticket(self) -> bool:
+        """Tell whether POST /uploads failed: the API may have recorded a row all the same."""
+        return bool(self.error) and self.upload.via_api and self.ticket is None
+
 
 def fault_prefix(run_prefix: str, fault: Fault) -> str:
     """Name the key prefix of the uploads that meet `fault`."""

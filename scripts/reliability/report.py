@@ -29,6 +29,8 @@ class StressReport:
     missing_thumbnails: int = 0
     duplicates: int = 0
     orphans: int = 0
+    abandoned: int = 0
+    tickets_lost: int = 0
     pending_left: int = 0
     queue_left: int = 0
     dlq_depth: int = 0
@@ -82,6 +84,7 @@ def build_summary_table(report: StressReport) -> Table:
         ("duplicates (listing)", report.duplicates, "0"),
         ("rows without original", report.orphans, "0"),
         ("pending left", report.pending_left, "0"),
+        ("abandoned tickets (TTL)", report.abandoned, f"≤ {report.tickets_lost} answers lost"),
         ("queue left", report.queue_left, "0"),
         ("DLQ depth", report.dlq_depth, "0"),
         ("listed by GET /images", report.listed, str(report.rows)),

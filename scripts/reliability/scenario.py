@@ -1,22 +1,18 @@
-"""The stress run, phase by phase: empty listing, bursts with faults and a restart, recovery,
-settling, the listing at scale, fuzzing. Each phase writes what it saw into the report.
+"""The stress run's load and checks: empty listing, bursts with a restart, settling, the
+listing at scale, fuzzing. Each phase writes what it saw into the report; the recovery
+phases live in scripts/reliability/recovery.py.
 """
 
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, TypeVar
+from dataclasses import asdict, replace
 
-from rich.console import Console
-
-from scripts import emulator, redrive, reprocess
-from scripts.reliability import audit, faults, fuzzing, listing, load
+from scripts.reliability import audit, faults, fuzzing, limits, listing, load
+from scripts.reliability.context import StressContext, poll_until, table_name
 from scripts.reliability.report import StressReport
-
-T = TypeVar("T")
+from scripts.reliability.worker import Limits
 
 RETRY_ROUNDS = 5
 RETRY_PAUSE_S = 2.0
@@ -24,70 +20,10 @@ RETRY_PAUSE_S = 2.0
 RESTART_AFTER_FRACTION = 3
 
 
-@dataclass(frozen=True)
-class StressOptions:
-    """How big the run is and how long each wait may last."""
-
-    uploads: int = 1000
-    burst_size: int = 32
-    threads: int = 16
-    invalid_every: int = 20
-    api_every: int = 50
-    transient: int = 6
-    poison: int = 2
-    listing_rows: int = 10_000
-    fuzz_executions: int = 5000
-    fuzz_seconds: float = 150.0
-    corpus_dir: Path | None = None
-    rng_seed: int = 1
-    wait_s: float = 240.0
-
-
-@dataclass
-class StressContext:
-    """What every phase works with: the deployed pipeline, its clients and the emulator."""
-
-    console: Console
-    options: StressOptions
-    outputs: dict[str, Any]
-    clients: dict[str, Any]
-    paths: emulator.EmulatorPaths
-    port: int
-    role_name: str
-    run_prefix: str
-    findings_dir: Path
-    report: StressReport = field(default_factory=StressReport)
-    expected_ready: dict[str, bool] = field(default_factory=dict)
-    uploads_retried: int = 0
-    started_ms: int = field(default_factory=lambda: int(time.time() * 1000))
-
-    @property
-    def log_group(self) -> str:
-        return f"/aws/lambda/{self.outputs['processor_function']}"
-
-    def outage(self, fault: load.Fault) -> faults.AccessOutage:
-        prefix = load.fault_prefix(self.run_prefix, fault)
-        bucket = self.outputs["uploads_bucket"]
-        return faults.AccessOutage(
-            self.clients["iam"], self.role_name, bucket, prefix, f"stress-{fault}-outage"
-        )
-
-
-def poll_until(
-    probe: Callable[[], T | None], timeout_s: float, interval_s: float = 1.0
-) -> T | None:
-    """Call `probe` until it returns something other than None; None after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if value is not None or time.monotonic() > deadline:
-            return value
-        time.sleep(interval_s)
-
-
 def check_empty_listing(ctx: StressContext) -> None:
     """GET /images on a table without rows: 200 and no items."""
-    page = listing.check_listing(ctx.outputs["api_url"], ctx.clients["dynamodb"], _table(ctx))[0]
+    api_url, dynamodb = ctx.outputs["api_url"], ctx.clients["dynamodb"]
+    page = listing.check_listing(api_url, dynamodb, table_name(ctx))[0]
     ctx.report.pages.append(page)
     if not page.is_right:
         ctx.report.problems.append(f"GET /images on an empty table answered {page.status}")
@@ -161,6 +97,7 @@ def _retry_failed(
     done = [result for result in results if result.is_stored]
     failed = [result for result in results if not result.is_stored]
     ctx.uploads_retried += len(failed)
+    ctx.tickets_lost += sum(result.lost_ticket for result in failed)
     for _ in range(RETRY_ROUNDS):
         if not failed:
             break
@@ -168,102 +105,10 @@ def _retry_failed(
         retried = [future.result() for future in uploader.resubmit(failed)]
         done += [result for result in retried if result.is_stored]
         failed = [result for result in retried if not result.is_stored]
+        ctx.tickets_lost += sum(result.lost_ticket for result in failed)
     if failed:
         ctx.console.print(f"{len(failed)} uploads failed: {failed[0].error}")
     return done + failed
-
-
-def start_outages(ctx: StressContext) -> str:
-    """Deny reads under the transient and poison prefixes; queue an unreadable message."""
-    ctx.outage("transient").begin()
-    ctx.outage("poison").begin()
-    return faults.send_unreadable_message(ctx.clients["sqs"], ctx.outputs["queue_url"])
-
-
-def end_transient_outage(ctx: StressContext) -> None:
-    """Wait until every transient upload has failed once, then allow its reads again."""
-    keys = _fault_keys(ctx, "transient")
-
-    def all_failed_once() -> set[str] | None:
-        logged = faults.count_logged_failures(ctx.clients["logs"], ctx.log_group, ctx.started_ms)
-        failed = {key for key in keys if logged[key]}
-        return failed if failed == keys else None
-
-    failed = poll_until(all_failed_once, ctx.options.wait_s, interval_s=2.0) or set()
-    ctx.outage("transient").end()
-    ctx.report.faults["transient denial"] = {
-        "ok": failed == keys,
-        "objects": len(keys),
-        "failed_first_attempt": len(failed),
-        "summary": f"{len(keys)} reads denied for a while: {len(failed)} failed their first "
-        "attempt while neighbours in the same batches went on; retried after the outage",
-    }
-    if failed != keys:
-        ctx.report.problems.append(f"{len(keys - failed)} transient uploads never failed first")
-
-
-def redrive_poison(ctx: StressContext) -> None:
-    """Wait until the poison messages are dead letters, fix the cause, redrive them."""
-    keys = _fault_keys(ctx, "poison")
-    expected_depth = len(keys) + 1
-
-    def dead_letters() -> int | None:
-        depth = sum(audit.queue_depth(ctx.clients["sqs"], ctx.outputs["dlq_url"]))
-        return depth if depth >= expected_depth else None
-
-    depth = poll_until(dead_letters, ctx.options.wait_s, interval_s=2.0) or 0
-    ctx.outage("poison").end()
-    result = redrive.redrive(
-        ctx.outputs,
-        drop_unreadable=True,
-        clients={"sqs": ctx.clients["sqs"], "logs": ctx.clients["logs"]},
-    )
-
-    reasons = sorted({reason for _, _, reason in result.actions})
-    moved, dropped = result.count("moved"), result.count("dropped")
-    is_ok = depth == expected_depth and moved == len(keys) and dropped == 1
-    ctx.report.faults["poison and redrive"] = {
-        "ok": is_ok,
-        "dead_letters": depth,
-        "moved": moved,
-        "dropped_unreadable": dropped,
-        "reasons": reasons,
-        "summary": f"{depth} dead letters ({len(keys)} denied objects, 1 unreadable message); "
-        f"cause fixed, {moved} moved back, {dropped} unreadable dropped; "
-        f"reasons: {'; '.join(': '.join(reason.split(': ')[:2]) for reason in reasons)}",
-    }
-    if not is_ok:
-        ctx.report.problems.append(
-            f"dead letters: {depth} of {expected_depth} arrived, {moved} moved, {dropped} dropped"
-        )
-
-
-def reconcile(ctx: StressContext) -> None:
-    """Once the queue is drained, reprocess originals whose event never produced a row."""
-
-    def drained() -> bool | None:
-        visible, in_flight = audit.queue_depth(ctx.clients["sqs"], ctx.outputs["queue_url"])
-        return True if visible + in_flight == 0 else None
-
-    poll_until(drained, ctx.options.wait_s, interval_s=2.0)
-    summary = reprocess.reprocess(
-        ctx.outputs,
-        reprocess.Options(concurrency=2),
-        ctx.console,
-        clients={name: ctx.clients[name] for name in ("s3", "dynamodb", "lambda")},
-        checkpoint_dir=ctx.findings_dir.parent / "reprocess",
-    )
-    recovered = summary.chosen.get("no row", 0) + summary.chosen.get("pending", 0)
-    ctx.report.faults["recovery (reprocess)"] = {
-        "ok": not summary.errors,
-        "chosen": summary.chosen,
-        "reprocessed": summary.reprocessed,
-        "errors": summary.errors[:10],
-        "summary": f"after the queue drained: {recovered} originals without a final row "
-        f"(events lost), {summary.reprocessed} reprocessed, {len(summary.errors)} errors",
-    }
-    if summary.errors:
-        ctx.report.problems.append(f"reprocess failed for {len(summary.errors)} originals")
 
 
 def settle_and_audit(ctx: StressContext) -> None:
@@ -278,6 +123,7 @@ def settle_and_audit(ctx: StressContext) -> None:
     final = audit.take_audit(
         clients, outputs, ctx.expected_ready, check_thumbnails=True, walk_listing=True
     )
+    ctx.report.tickets_lost = ctx.tickets_lost
     _copy_audit(ctx.report, final)
 
 
@@ -288,6 +134,7 @@ def _copy_audit(report: StressReport, final: audit.Audit) -> None:
     report.missing_thumbnails = len(final.missing_thumbnails)
     report.duplicates = final.listing_duplicates
     report.orphans = len(final.orphans)
+    report.abandoned = len(final.abandoned)
     report.pending_left = final.pending_left
     report.queue_left = final.queue_visible + final.queue_in_flight
     report.dlq_depth = final.dlq_depth
@@ -297,6 +144,7 @@ def _copy_audit(report: StressReport, final: audit.Audit) -> None:
         "unexpected": final.unexpected[:10],
         "missing_thumbnails": final.missing_thumbnails[:10],
         "orphans": final.orphans[:10],
+        "abandoned": final.abandoned[:10],
     }
 
     broken = {
@@ -312,11 +160,16 @@ def _copy_audit(report: StressReport, final: audit.Audit) -> None:
     report.problems += [f"{count} {what}" for what, count in broken.items() if count]
     if report.listed != report.rows:
         report.problems.append(f"GET /images listed {report.listed} of {report.rows} rows")
+    if report.abandoned > report.tickets_lost:
+        report.problems.append(
+            f"{report.abandoned} pending rows without an upload, "
+            f"but only {report.tickets_lost} POST /uploads answers were lost"
+        )
 
 
 def check_listing_at_scale(ctx: StressContext) -> None:
     """Add synthetic rows up to `listing_rows` and check the first, a deep and the last page."""
-    table, dynamodb = _table(ctx), ctx.clients["dynamodb"]
+    table, dynamodb = table_name(ctx), ctx.clients["dynamodb"]
     count = max(0, ctx.options.listing_rows - ctx.report.rows)
     listing.write_items(dynamodb, table, listing.make_synthetic_rows(count, _list_shards(ctx)))
 
@@ -349,8 +202,17 @@ def _list_shards(ctx: StressContext) -> int:
 
 
 def start_fuzzing(ctx: StressContext) -> Callable[[], None]:
-    """Run the fuzzing campaign in the background; the returned function waits for it."""
+    """Fuzz, then probe the pixel limit, in the background; the returned function waits for both.
+
+    Both use the deployed processor's sizes and pixel limit.
+    """
     options = ctx.options
+    deployed = ctx.clients["lambda"].get_function_configuration(
+        FunctionName=ctx.outputs["processor_function"]
+    )
+    variables = deployed["Environment"]["Variables"]
+    max_edges = tuple(int(size) for size in variables["PIPELINE_THUMBNAIL_SIZES"].split(","))
+    max_pixels = int(variables["PIPELINE_MAX_PIXELS"])
     seeds = fuzzing.draw_seed_images()
     if options.corpus_dir is not None:
         seeds.update(fuzzing.read_corpus_seeds(options.corpus_dir))
@@ -360,6 +222,8 @@ def start_fuzzing(ctx: StressContext) -> Callable[[], None]:
             seeds,
             options.fuzz_executions,
             options.rng_seed,
+            max_edges=max_edges,
+            max_pixels=max_pixels,
             time_budget_s=options.fuzz_seconds,
             findings_dir=ctx.findings_dir,
         )
@@ -368,16 +232,30 @@ def start_fuzzing(ctx: StressContext) -> Callable[[], None]:
             ctx.report.problems.append(
                 f"the fuzzer found {len(summary.findings)} inputs; see {ctx.findings_dir}"
             )
+        _probe_pixel_limit(ctx, max_pixels, int(deployed["MemorySize"]))
 
     thread = threading.Thread(target=campaign, name="fuzzing", daemon=True)
     thread.start()
     return thread.join
 
 
-def _fault_keys(ctx: StressContext, fault: load.Fault) -> set[str]:
-    prefix = load.fault_prefix(ctx.run_prefix, fault)
-    return {key for key in ctx.expected_ready if key.startswith(prefix)}
+def _probe_pixel_limit(ctx: StressContext, max_pixels: int, memory_mb: int) -> None:
+    """Decode flat images of the largest accepted size; compare peak memory with the function's."""
+    inputs = limits.draw_limit_images(max_pixels)
+    probes = limits.probe_limits(inputs, max_pixels, Limits())
+    peak = max(probes, key=lambda probe: probe.peak_rss_kb)
+    slowest = max(probe.duration_ms for probe in probes)
+    verdicts = sorted({probe.outcome.verdict for probe in probes})
+    is_ok = "finding" not in verdicts and peak.peak_rss_kb < memory_mb * 1024
 
-
-def _table(ctx: StressContext) -> str:
-    return str(ctx.outputs["table_name"])
+    sizes = sorted(probe.file_bytes for probe in probes)
+    ctx.report.faults["pixel limit"] = {
+        "ok": is_ok,
+        "probes": [{**asdict(probe), "outcome": probe.outcome.verdict} for probe in probes],
+        "summary": f"{len(probes)} flat images of {max_pixels:,} px in files of "
+        f"{sizes[0] // 1000}-{sizes[-1] // 1000} kB: {', '.join(verdicts)}; slowest "
+        f"{slowest / 1000:.1f} s; peak {peak.peak_rss_kb // 1024} MiB ({peak.name}) of the "
+        f"processor's {memory_mb} MB",
+    }
+    if not is_ok:
+        ctx.report.problems.append(f"pixel limit: {ctx.report.faults['pixel limit']['summary']}")

@@ -109,12 +109,25 @@ def test_ready_row_without_its_thumbnail_is_reported(aws: dict[str, Any]) -> Non
     assert not result.is_settled
 
 
-def test_row_whose_original_is_gone_is_an_orphan(aws: dict[str, Any]) -> None:
+def test_final_row_whose_original_is_gone_is_an_orphan(aws: dict[str, Any]) -> None:
     put_row(aws, "deleted.jpg", "ready")
 
     result = take(aws, {})
 
-    assert (result.stored, result.orphans) == (0, ["deleted.jpg"])
+    assert (result.stored, result.orphans, result.abandoned) == (0, ["deleted.jpg"], [])
+
+
+def test_pending_row_whose_upload_never_came_is_abandoned(aws: dict[str, Any]) -> None:
+    put_row(aws, "uploads/token/a.jpg", "pending")
+
+    result = take(aws, {})
+
+    assert (result.abandoned, result.orphans, result.pending_left) == (
+        ["uploads/token/a.jpg"],
+        [],
+        0,
+    )
+    assert result.is_settled
 
 
 def test_waiting_messages_keep_the_audit_unsettled(aws: dict[str, Any]) -> None:

@@ -6,21 +6,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scripts.reliability import fuzzing
+from scripts.reliability.worker import Limits, Outcome
 
 PNG = fuzzing.draw_seed_images()["png_rgba"]
 
 
-def answer_forever(data: bytes, max_edges: Sequence[int], max_pixels: int) -> fuzzing.Outcome:
+def answer_forever(data: bytes, max_edges: Sequence[int], max_pixels: int) -> Outcome:
     threading.Event().wait()
-    return fuzzing.Outcome("rendered")
+    return Outcome("rendered")
 
 
-def exit_abruptly(data: bytes, max_edges: Sequence[int], max_pixels: int) -> fuzzing.Outcome:
+def exit_abruptly(data: bytes, max_edges: Sequence[int], max_pixels: int) -> Outcome:
     os._exit(9)
 
 
-def reject_everything(data: bytes, max_edges: Sequence[int], max_pixels: int) -> fuzzing.Outcome:
-    return fuzzing.Outcome("rejected", "NotAnImageError")
+def reject_everything(data: bytes, max_edges: Sequence[int], max_pixels: int) -> Outcome:
+    return Outcome("rejected", "NotAnImageError")
 
 
 def test_same_mutations_give_the_same_bytes() -> None:
@@ -51,13 +52,13 @@ def test_truncate_keeps_the_bytes_before_the_position() -> None:
 
 
 def test_seed_image_is_judged_rendered() -> None:
-    assert fuzzing.check_input(PNG, (200, 64), 4_000_000) == fuzzing.Outcome("rendered")
+    assert fuzzing.check_input(PNG, (200, 64), 4_000_000) == Outcome("rendered")
 
 
 def test_text_is_judged_rejected_with_the_rejection_class() -> None:
     outcome = fuzzing.check_input(b"hello", (200,), 4_000_000)
 
-    assert outcome == fuzzing.Outcome("rejected", "NotAnImageError")
+    assert outcome == Outcome("rejected", "NotAnImageError")
 
 
 def test_campaign_counts_every_execution() -> None:
@@ -72,7 +73,7 @@ def test_campaign_counts_every_execution() -> None:
 
 
 def test_input_without_an_answer_within_its_budget_is_a_finding(tmp_path: Path) -> None:
-    limits = fuzzing.Limits(time_per_input_s=0.5)
+    limits = Limits(time_per_input_s=0.5)
 
     summary = fuzzing.run_campaign(
         {"png": PNG}, 2, 1, limits=limits, findings_dir=tmp_path, checker=answer_forever

@@ -81,3 +81,16 @@ def test_failed_upload_is_reported_not_raised(s3: Any) -> None:
 
     assert not sent.is_stored
     assert sent.error.startswith("NoSuchBucket")
+
+
+def test_api_upload_whose_ticket_request_fails_counts_as_a_lost_ticket(s3: Any) -> None:
+    plan = load.plan_uploads(3, "stress/", invalid_every=0, api_every=3, transient=0, poison=0)
+    api_upload = next(upload for upload in plan if upload.via_api)
+    # Port 9 (discard) on loopback refuses connections: the API cannot answer.
+    uploader = load.Uploader(s3, BUCKET, "http://127.0.0.1:9", threads=1)
+
+    sent = uploader.send(api_upload)
+    uploader.close()
+
+    assert (sent.is_stored, sent.lost_ticket, sent.ticket) == (False, True, None)
+    assert sent.error.startswith("ConnectionError")
