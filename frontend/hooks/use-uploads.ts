@@ -3,7 +3,7 @@
 import { useCallback, useRef, useState } from "react";
 
 import { describeError } from "@/lib/describe-error";
-import { requestUpload } from "@/lib/gallery-api";
+import { deleteImage, requestUpload } from "@/lib/gallery-api";
 import { buildUploadForm, postToStorage } from "@/lib/presigned-post";
 import { runLimited } from "@/lib/run-limited";
 import type { UploadTicket } from "@/lib/types";
@@ -47,9 +47,10 @@ export function useUploads(
 
   const uploadOne = useCallback(
     async (id: string, file: File, contentType: string) => {
+      let ticket: UploadTicket | null = null;
       try {
         updateEntry(id, { phase: "requesting" });
-        const ticket = await requestUpload({
+        ticket = await requestUpload({
           filename: file.name,
           content_type: contentType,
           size: file.size,
@@ -70,6 +71,12 @@ export function useUploads(
         onUploaded(ticket);
       } catch (error) {
         updateEntry(id, { phase: "failed", message: describeError(error) });
+        // The API wrote a pending row when it handed out the ticket; storage
+        // refused the file, so remove that row rather than leave a card that
+        // stays "Processing" until its time to live runs out.
+        if (ticket) {
+          void deleteImage(ticket.image_id).catch(() => undefined);
+        }
       }
     },
     [updateEntry, onUploaded],

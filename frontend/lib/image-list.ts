@@ -77,12 +77,15 @@ export function makePendingImage(
   };
 }
 
-/** Types every current browser draws in an <img> (TIFF and HEIC are not among them). */
+/**
+ * Types every current browser draws upright in an <img>. TIFF and HEIC are
+ * not drawn at all; WebP is left out because Chromium ignores a WebP's EXIF
+ * orientation, so a phone photo would show sideways (the thumbnail is upright).
+ */
 const BROWSER_IMAGE_TYPES = new Set([
   "image/jpeg",
   "image/png",
   "image/gif",
-  "image/webp",
   "image/avif",
   "image/bmp",
 ]);

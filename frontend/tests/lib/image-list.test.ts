@@ -168,6 +168,13 @@ describe("pickPreview", () => {
     expect(pickPreview(image)?.url).toBe("u800");
   });
 
+  it("shows the upright thumbnail of a WebP original", () => {
+    const thumbnails = [{ max_edge: 200, width: 133, height: 200, url: "u" }];
+    const image = makeImage({ content_type: "image/webp", thumbnails });
+
+    expect(pickPreview(image)?.url).toBe("u");
+  });
+
   it("shows the thumbnail when the original's size is unknown", () => {
     const image = makeImage({ width: null });
 
