@@ -19,7 +19,6 @@ API_FRONTS: tuple[ApiFront, ...] = ("http-api", "function-url")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DIR = PROJECT_ROOT / ".sandbox"
 
-DEFAULT_ORIGINS = "http://localhost:3000,http://127.0.0.1:3000"
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,11 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("PIPELINE_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024), "largest accepted upload"),
         SettingSpec("PIPELINE_MAX_PIXELS", "64000000", "largest accepted width × height"),
         SettingSpec("PIPELINE_URL_EXPIRY_S", "3600", "lifetime of presigned URLs"),
-        SettingSpec("PIPELINE_ALLOWED_ORIGINS", DEFAULT_ORIGINS, "gallery origins allowed by CORS"),
+        SettingSpec(
+            "PIPELINE_ALLOWED_ORIGINS",
+            "",
+            "gallery origins allowed by CORS (default: localhost and 127.0.0.1 at GALLERY_PORT)",
+        ),
         SettingSpec(
             "PIPELINE_PUBLIC_THUMBNAILS",
             "false",
@@ -210,6 +213,15 @@ def _is_true(env: Mapping[str, str], variable: str) -> bool:
     return _read(env, variable).lower() == "true"
 
 
+def _allowed_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The gallery's origins: as set, or the local gallery's at whatever port it runs on."""
+    explicit = _split(_read(env, "PIPELINE_ALLOWED_ORIGINS"))
+    if explicit:
+        return explicit
+    port = _read(env, "GALLERY_PORT")
+    return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+
+
 def load_settings(
     target: Target = "local",
     environ: Mapping[str, str] | None = None,
@@ -255,7 +267,7 @@ def load_settings(
         max_upload_bytes=int(_read(env, "PIPELINE_MAX_UPLOAD_BYTES")),
         max_pixels=int(_read(env, "PIPELINE_MAX_PIXELS")),
         url_expiry_s=int(_read(env, "PIPELINE_URL_EXPIRY_S")),
-        allowed_origins=_split(_read(env, "PIPELINE_ALLOWED_ORIGINS")),
+        allowed_origins=_allowed_origins(env),
         public_thumbnails=_read(env, "PIPELINE_PUBLIC_THUMBNAILS").lower() == "true",
         list_shards=int(_read(env, "PIPELINE_LIST_SHARDS")),
         upload_prefix=_read(env, "PIPELINE_UPLOAD_PREFIX"),

@@ -1,7 +1,8 @@
 """The project's front door: one command per task, runnable with a bare Python 3.11+.
 
     python3 scripts/dev.py up        start emulator, provision, start the gallery
-    python3 scripts/dev.py test      every check and test (lint, types, unit, e2e, browser)
+    python3 scripts/dev.py test      every check and test (lint, types, unit, e2e, browser);
+                                     further arguments go to pytest (test tests/unit -q)
     python3 scripts/dev.py down | status | reset     stop, inspect, wipe the sandbox
     python3 scripts/dev.py results | redrive | reprocess
     python3 scripts/dev.py bench | stress
@@ -59,6 +60,8 @@ def ensure_virtualenv() -> None:
 
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        if len(sys.argv) >= 2:
+            print(f"unknown task {sys.argv[1]!r}; the tasks are: {', '.join(TASKS)}\n")
         print(__doc__)
         return 2
 

@@ -1,6 +1,6 @@
 """The embedded sandbox: emulator, provisioning and gallery, started and stopped as one.
 
-    python scripts/dev.py up | down | status | reset
+    python3 scripts/dev.py up | down | status | reset
 
 `up` starts MiniStack on 127.0.0.1 (or uses whatever already answers on the
 endpoint, such as a LocalStack from docker compose), provisions every
@@ -89,15 +89,20 @@ def _print_where_to_look(
         "  upload a photo:    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
         f"aws --endpoint-url {endpoint} s3 cp photo.jpg s3://{bucket}/photo.jpg"
     )
-    console.print("  see the results:   python scripts/dev.py status")
-    console.print("  stop everything:   python scripts/dev.py down")
+    console.print("  see the results:   python3 scripts/dev.py status")
+    console.print("  stop everything:   python3 scripts/dev.py down")
+
+
+def _stop_all(console: Console) -> bool:
+    """Stop the gallery and the emulator we started; tell whether the emulator was running."""
+    if gallery.stop(STATE_DIR):
+        console.print("gallery stopped")
+    return emulator.stop(EMULATOR)
 
 
 def down(console: Console) -> int:
     """Stop the gallery and the emulator that `up` started (the emulator saves its state)."""
-    if gallery.stop(STATE_DIR):
-        console.print("gallery stopped")
-    if emulator.stop(EMULATOR):
+    if _stop_all(console):
         console.print("MiniStack stopped (state saved)")
     else:
         console.print("no MiniStack of ours was running")
@@ -117,14 +122,17 @@ def status(console: Console) -> int:
         f"gallery  {gallery_url}: "
         f"{'answering' if gallery.is_answering(gallery_url) else 'not answering'}"
     )
-    if not settings.outputs_file.exists() or not emulator.is_answering(endpoint_url):
+    if not emulator.is_answering(endpoint_url):
+        return 1
+    if not settings.outputs_file.exists():
+        console.print("pipeline not provisioned: run 'python3 scripts/dev.py up'")
         return 1
     return results.main(["--outputs", str(settings.outputs_file)])
 
 
 def reset(console: Console) -> int:
     """Stop everything and delete the sandbox's data (emulator state, outputs, logs)."""
-    down(console)
+    _stop_all(console)
     shutil.rmtree(EMULATOR.data_dir, ignore_errors=True)
     shutil.rmtree(STATE_DIR, ignore_errors=True)
     load_settings("local").outputs_file.unlink(missing_ok=True)

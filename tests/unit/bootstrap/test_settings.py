@@ -22,6 +22,14 @@ def test_defaults_are_the_tutorials_names() -> None:
     assert settings.thumbnail_sizes == (200,)
 
 
+def test_allowed_origins_follow_the_gallery_port_unless_set() -> None:
+    moved = load_settings("local", {"GALLERY_PORT": "3099"})
+    explicit = load_settings("local", {"PIPELINE_ALLOWED_ORIGINS": "https://gallery.example"})
+
+    assert moved.allowed_origins == ("http://localhost:3099", "http://127.0.0.1:3099")
+    assert explicit.allowed_origins == ("https://gallery.example",)
+
+
 def test_aws_target_has_no_endpoint_unless_one_is_set() -> None:
     settings = load_settings("aws", {})
 
