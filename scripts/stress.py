@@ -30,7 +30,7 @@ from bootstrap.provision import provision
 from bootstrap.settings import SANDBOX_DIR, load_settings
 from bootstrap.stack import role_name
 from scripts import emulator
-from scripts.reliability import recovery, scenario
+from scripts.reliability import recovery, replay, scenario
 from scripts.reliability.clients import make_client
 from scripts.reliability.context import StressContext, StressOptions
 from scripts.reliability.memory import PeakMemorySampler
@@ -134,7 +134,9 @@ def _run_phases(ctx: StressContext) -> None:
     later_steps = [
         ("poison messages and redrive", lambda: recovery.redrive_poison(ctx)),
         ("recovery by reprocess", lambda: recovery.reconcile(ctx)),
+        ("duplicate and late events", lambda: replay.send_duplicate_and_late_events(ctx)),
         ("settling and audit", lambda: scenario.settle_and_audit(ctx)),
+        ("rows after duplicate and late events", lambda: replay.check_replayed_rows(ctx)),
         (
             f"listing at {ctx.options.listing_rows} rows",
             lambda: scenario.check_listing_at_scale(ctx),

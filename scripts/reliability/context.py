@@ -51,6 +51,8 @@ class StressContext:
     expected_ready: dict[str, bool] = field(default_factory=dict)
     uploads_retried: int = 0
     tickets_lost: int = 0
+    replayed_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replayed_since_ms: int = 0
     started_ms: int = field(default_factory=lambda: int(time.time() * 1000))
 
     @property

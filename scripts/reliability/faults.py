@@ -65,32 +65,33 @@ def send_unreadable_message(sqs: Any, queue_url: str) -> str:
 
 def count_logged_failures(logs: Any, log_group: str, since_ms: int) -> Counter[str]:
     """Count the processor's `image processing failed` lines per object key since `since_ms`."""
-    failures: Counter[str] = Counter()
-    request = {
-        "logGroupName": log_group,
-        "filterPattern": f'"{FAILURE_MESSAGE}"',
-        "startTime": since_ms,
-    }
+    return count_log_lines(logs, log_group, FAILURE_MESSAGE, since_ms)
+
+
+def count_log_lines(logs: Any, log_group: str, message: str, since_ms: int) -> Counter[str]:
+    """Count the processor's JSON log lines with exactly `message`, per object key."""
+    counts: Counter[str] = Counter()
+    request = {"logGroupName": log_group, "filterPattern": f'"{message}"', "startTime": since_ms}
     try:
         pages = logs.get_paginator("filter_log_events").paginate(**request)
         for page_number, page in enumerate(pages):
             for event in page.get("events", []):
-                key = _failed_key(event.get("message", ""))
+                key = _key_of(event.get("message", ""), message)
                 if key is not None:
-                    failures[key] += 1
+                    counts[key] += 1
             if page_number + 1 >= LOG_PAGES:
                 break
     except logs.exceptions.ResourceNotFoundException:
-        return failures
-    return failures
+        return counts
+    return counts
 
 
-def _failed_key(line: str) -> str | None:
+def _key_of(line: str, message: str) -> str | None:
     try:
         entry = json.loads(line)
     except ValueError:
         return None
-    if not isinstance(entry, dict) or entry.get("message") != FAILURE_MESSAGE:
+    if not isinstance(entry, dict) or entry.get("message") != message:
         return None
     key = entry.get("key")
     return key if isinstance(key, str) else None
