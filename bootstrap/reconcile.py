@@ -94,7 +94,7 @@ class Absent:
 
     def plan(self, ctx: Context) -> Change:
         exists = self.resource.plan(ctx).action != "create"
-        return Change("delete") if exists else Change("unchanged")
+        return Change("delete") if exists else Change("unchanged", (NOT_USED,))
 
     def apply(self, ctx: Context, change: Change) -> None:
         self.resource.delete(ctx)
@@ -170,21 +170,30 @@ def _format_details(details: tuple[str, ...]) -> str:
 
 
 def summary_table(outcomes: Sequence[Outcome], dry_run: bool) -> Table:
-    """Build the closing table: one row per resource and the count per action."""
+    """Build the closing table: one row per resource and the count per result."""
     verb = {"create": "to create", "update": "to update", "delete": "to delete"} if dry_run else {}
     table = Table(title="plan" if dry_run else "summary")
     table.add_column("resource")
     table.add_column("name")
     table.add_column("result")
-    for outcome in outcomes:
-        table.add_row(outcome.kind, outcome.name, verb.get(outcome.action, _past(outcome.action)))
+    results = [_result(outcome, verb) for outcome in outcomes]
+    for outcome, result in zip(outcomes, results, strict=True):
+        table.add_row(outcome.kind, outcome.name, result)
 
-    counts = {action: sum(o.action == action for o in outcomes) for action in _ACTIONS}
-    table.caption = ", ".join(f"{counts[a]} {verb.get(a, _past(a))}" for a in _ACTIONS)
+    labels = [verb.get(a, _past(a)) for a in _ACTIONS] + [NOT_USED]
+    table.caption = ", ".join(f"{results.count(label)} {label}" for label in labels)
     return table
 
 
+def _result(outcome: Outcome, verb: dict[str, str]) -> str:
+    # An absent resource of the mode not chosen is neither made nor kept: say so.
+    if outcome.action == "unchanged" and outcome.details == (NOT_USED,):
+        return NOT_USED
+    return verb.get(outcome.action, _past(outcome.action))
+
+
 _ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "unchanged")
+NOT_USED = "not used"
 _PRESENT = {"create": "creating", "update": "updating", "delete": "deleting"}
 
 

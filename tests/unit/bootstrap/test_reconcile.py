@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bootstrap.aws import AwsClients
 from bootstrap.provision import provision
+from bootstrap.reconcile import NOT_USED, Outcome, summary_table
 from bootstrap.settings import Settings, load_settings
 from bootstrap.teardown import remove_everything
 
@@ -78,3 +79,16 @@ def test_teardown_leaves_nothing_behind(settings: Settings, aws: AwsClients) -> 
     assert aws.client("iam").list_roles()["Roles"] == []
     assert aws.client("apigatewayv2").get_apis()["Items"] == []
     assert not settings.outputs_file.exists()
+
+
+def test_summary_says_not_used_for_the_other_modes_resources() -> None:
+    outcomes = [
+        Outcome("S3 bucket", "uploads", "create", ()),
+        Outcome("Lambda function", "api", "unchanged", ()),
+        Outcome("HTTP API", "gallery-api", "unchanged", (NOT_USED,)),
+    ]
+
+    table = summary_table(outcomes, dry_run=False)
+
+    assert table.caption == "1 created, 0 updated, 0 deleted, 1 unchanged, 1 not used"
+    assert list(table.columns[2].cells) == ["created", "unchanged", "not used"]
