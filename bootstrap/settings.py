@@ -20,7 +20,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_DIR = PROJECT_ROOT / ".sandbox"
 
 
-
 @dataclass(frozen=True)
 class SettingSpec:
     """One documented setting: the environment variable and its default."""
