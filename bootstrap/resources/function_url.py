@@ -6,7 +6,6 @@ CORS itself, and with none configured on the URL Lambda passes the function's
 headers through (https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html#urls-cors).
 """
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import ClientError
 
 from bootstrap.reconcile import Change, Context, error_code
+from bootstrap.resources.functions import find_policy_statement
 
 AUTH_TYPE = "NONE"
 # LocalStack names a new URL after this tag of its function instead of a random
@@ -134,14 +134,7 @@ class FunctionUrlPermission:
         return f"{self.function_name}:{self.statement_id}"
 
     def _statement(self, ctx: Context) -> dict[str, Any] | None:
-        try:
-            policy = ctx.aws.client("lambda").get_policy(FunctionName=self.function_name)
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return None
-            raise
-        statements = json.loads(policy["Policy"]).get("Statement", [])
-        return next((s for s in statements if s.get("Sid") == self.statement_id), None)
+        return find_policy_statement(ctx, self.function_name, self.statement_id)
 
     def plan(self, ctx: Context) -> Change:
         statement = self._statement(ctx)

@@ -232,6 +232,20 @@ class QueueTrigger:
         return True
 
 
+def find_policy_statement(
+    ctx: Context, function_name: str, statement_id: str
+) -> dict[str, Any] | None:
+    """Return one statement of a function's resource policy, or None (no function, no such id)."""
+    try:
+        policy = ctx.aws.client("lambda").get_policy(FunctionName=function_name)
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+    statements = json.loads(policy["Policy"]).get("Statement", [])
+    return next((s for s in statements if s.get("Sid") == statement_id), None)
+
+
 @dataclass
 class InvokePermission:
     """A resource policy statement letting one AWS service invoke a function."""
@@ -247,14 +261,7 @@ class InvokePermission:
         return f"{self.function_name}:{self.statement_id}"
 
     def _statement(self, ctx: Context) -> dict[str, Any] | None:
-        try:
-            policy = ctx.aws.client("lambda").get_policy(FunctionName=self.function_name)
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return None
-            raise
-        statements = json.loads(policy["Policy"]).get("Statement", [])
-        return next((s for s in statements if s.get("Sid") == self.statement_id), None)
+        return find_policy_statement(ctx, self.function_name, self.statement_id)
 
     def plan(self, ctx: Context) -> Change:
         statement = self._statement(ctx)
