@@ -52,7 +52,10 @@ def pipeline(
     endpoint = request.config.getoption("--endpoint")
 
     if target == "aws" or endpoint:
-        built = provision_pipeline(settings_for(target, endpoint, work_dir))
+        # A running stack may need its own modes (LocalStack's free image needs
+        # PIPELINE_BUNDLE_DEPENDENCIES and PIPELINE_API_FRONT): honour the shell's.
+        chosen = {k: v for k, v in os.environ.items() if k.startswith("PIPELINE_")}
+        built = provision_pipeline(settings_for(target, endpoint, work_dir, overrides=chosen))
         yield built
         teardown_pipeline(built)
         return
